@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class User(AbstractUser):
+    """A person in the community. Logs in with e-mail; ``username`` is the public handle
+    used in profile URLs and @mentions, generated at sign-up."""
+
+    email = models.EmailField(_("e-mail address"), blank=True)
+    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    locale = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="", blank=True
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
+    # Imported from another community: no usable password until the person claims it.
+    is_imported = models.BooleanField(_("imported"), default=False)
+    external_ref = models.CharField(_("external reference"), max_length=128, blank=True, default="")
+    signup_ip = models.GenericIPAddressField(_("sign-up IP address"), null=True, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Case-insensitive unique e-mail (allauth also checks, but only the database can
+            # close the race between two sign-ups).
+            models.UniqueConstraint(
+                Lower("email"), name="user_email_ci_unique", condition=~models.Q(email="")
+            ),
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                name="user_external_ref_unique",
+                condition=~models.Q(external_ref=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.email:
+            self.email = self.email.strip()
+        super().save(*args, **kwargs)
+
+
+TIME_ZONE_CHOICES = _time_zone_choices()

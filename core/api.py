@@ -1,0 +1,79 @@
+"""API plumbing shared by every app: pagination and the one error shape.
+
+Every 4xx answer has the shape::
+
+    {"error": {"code": "validation_error", "message": "…", "fields": {"title": ["…"]}}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core import exceptions as service_errors
+
+
+class CursorPagination(pagination.CursorPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    ordering = "-id"
+
+
+def _fields_from(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(key): [str(item) for item in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(item) for item in detail]}
+    return {}
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, service_errors.PermissionDenied):
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, service_errors.NotFound):
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, service_errors.Conflict):
+        return Response(error_body(exc.code, exc.message), status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else {"non_field_errors": [str(m) for m in exc.messages]}
+        )
+        code = getattr(exc, "code", None) or "validation_error"
+        message = "; ".join(str(m) for m in exc.messages) or _("Invalid input.")
+        return Response(error_body(code, message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _fields_from(exc.detail)
+        response.data = error_body("validation_error", _("Invalid input."), fields)
+    elif isinstance(exc, exceptions.APIException):
+        detail = exc.detail
+        code = getattr(detail, "code", None) or exc.default_code
+        response.data = error_body(str(code), str(detail))
+    return response

@@ -1,0 +1,238 @@
+"""Categories, tags, threads (questions), posts (answers), votes and revisions.
+
+Denormalised fields (counters, ``accepted_answer``, ``last_activity_at``) are maintained
+by ``forum.services`` with ``F()`` updates and can be recomputed by
+``forum.synchronize`` / ``manage.py forum_repair``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Denormalised, repaired by forum_repair.
+    thread_count = models.PositiveIntegerField(default=0, editable=False)
+    solved_count = models.PositiveIntegerField(default=0, editable=False)
+    unanswered_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:category", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ThreadStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    SOLVED = "solved", _("Solved")
+    ESCALATED = "escalated", _("Escalated to staff")
+    CLOSED = "closed", _("Closed")
+
+
+class Thread(models.Model):
+    """A question: title, body, tags, and the answers below it."""
+
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="threads"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body_md = models.TextField(_("question"))
+    body_html = models.TextField(editable=False)
+    tags = models.ManyToManyField(Tag, related_name="threads", blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ThreadStatus.choices, default=ThreadStatus.OPEN
+    )
+    is_locked = models.BooleanField(_("locked"), default=False)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_threads"
+    )
+    accepted_answer = models.OneToOneField(
+        "Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("asked"), db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"))
+    first_answer_at = models.DateTimeField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+    # Denormalised, repaired by forum_repair.
+    answer_count = models.PositiveIntegerField(default=0, editable=False)
+    score = models.IntegerField(default=0, editable=False)
+    view_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("thread")
+        verbose_name_plural = _("threads")
+        indexes = [
+            # Category pages: filter by category (and status), sort by one of these.
+            models.Index(fields=["category", "-created_at"], name="thread_cat_new_idx"),
+            models.Index(fields=["category", "-last_activity_at"], name="thread_cat_active_idx"),
+            models.Index(fields=["category", "-score"], name="thread_cat_votes_idx"),
+            models.Index(
+                fields=["category", "status", "-created_at"], name="thread_cat_status_idx"
+            ),
+            models.Index(fields=["-last_activity_at"], name="thread_active_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:thread", kwargs={"pk": self.pk})
+
+    @property
+    def is_solved(self) -> bool:
+        return self.status == ThreadStatus.SOLVED
+
+    @property
+    def is_visible(self) -> bool:
+        return not (self.is_hidden or self.is_deleted)
+
+
+class Post(models.Model):
+    """An answer in a thread."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    body_md = models.TextField(_("answer"))
+    body_html = models.TextField(editable=False)
+    is_accepted = models.BooleanField(_("accepted"), default=False)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_official = models.BooleanField(_("official staff answer"), default=False)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    is_deleted = models.BooleanField(_("deleted"), default=False)
+    created_at = models.DateTimeField(_("posted"), db_index=True)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    # Denormalised from votes, repaired by forum_repair.
+    score = models.IntegerField(default=0, editable=False)
+    upvotes = models.PositiveIntegerField(default=0, editable=False)
+    downvotes = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["created_at", "id"]
+        constraints = [
+            # The database, not the service, is the last word on "one accepted answer".
+            models.UniqueConstraint(
+                fields=["thread"],
+                condition=models.Q(is_accepted=True),
+                name="one_accepted_answer_per_thread",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["thread", "created_at", "id"], name="post_thread_order_idx"),
+            models.Index(fields=["author", "-created_at"], name="post_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer #{self.pk} in {self.thread_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("forum:post", kwargs={"pk": self.pk})
+
+    @property
+    def is_visible(self) -> bool:
+        return not (self.is_hidden or self.is_deleted)
+
+
+class Vote(models.Model):
+    class Value(models.IntegerChoices):
+        UP = 1, _("Up")
+        DOWN = -1, _("Down")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    value = models.SmallIntegerField(choices=Value.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="one_vote_per_user_per_post"),
+            models.CheckConstraint(
+                condition=models.Q(value__in=[1, -1]), name="vote_value_is_pm_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.value:+d} on {self.post_id}"
+
+
+class Revision(models.Model):
+    """The text of a question or answer before an edit (and the first version)."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="revisions")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="revisions"
+    )
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200, blank=True)
+    body_md = models.TextField()
+    reason = models.CharField(_("edit summary"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["thread", "number"],
+                condition=models.Q(post__isnull=True),
+                name="one_question_revision_number",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "number"],
+                condition=models.Q(post__isnull=False),
+                name="one_answer_revision_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number}"
