@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sites",
+    "django.contrib.postgres",  # SearchVectorField for forum search; inert on SQLite
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -248,17 +249,28 @@ STORAGES = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------------
-EMAIL_BACKEND = os.environ.get(
+# Django 6.1 mailers. Production: SMTP from EMAIL_* variables, or any backend by EMAIL_BACKEND
+# (e.g. "anymail.backends.postmark.EmailBackend" with django-anymail).
+_smtp_options = {
+    "host": os.environ.get("EMAIL_HOST", "localhost"),
+    "port": int(os.environ.get("EMAIL_PORT", "25")),
+    "username": os.environ.get("EMAIL_HOST_USER", ""),
+    "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": env_bool("EMAIL_USE_TLS", default=False),
+    "timeout": 20,
+}
+_mail_backend = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
     if PRODUCTION
     else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+MAILERS = {
+    "default": {
+        "BACKEND": _mail_backend,
+        "OPTIONS": _smtp_options if _mail_backend.endswith("smtp.EmailBackend") else {},
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "community@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -275,7 +287,9 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=False)
+    # Preload is on so `check --deploy` is clean; set DJANGO_HSTS_PRELOAD=0 for a domain
+    # that must stay reachable over plain HTTP on some subdomain.
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=True)
 # No inline scripts or styles anywhere: every script is a static file.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -291,10 +305,11 @@ SECURE_CSP = {
 }
 
 RATELIMIT_VIEW = "core.views.rate_limited"
-if not REDIS_URL:
-    # The file cache is shared between processes but its incr is not atomic: a burst may
-    # get a few more writes through than the limit. Production uses Redis.
-    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# W001: django-ratelimit only "officially" knows django-redis, but Django's own RedisCache
+# has the atomic incr it needs. Without Redis (embedded default) the file cache is shared
+# between processes but its incr is not atomic: a burst may pass a few more writes than the
+# limit, which is acceptable for a single-machine install. Production uses Redis.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
