@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+"""Account endpoints under ``/api/v1/`` (namespace "api", included by config.urls)."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+
+from accounts import api
+
+urlpatterns = [
+    path("me/", api.MeApi.as_view(), name="me"),
+    path("auth/token/", api.AuthTokenCreateApi.as_view(), name="auth_token"),
+]

@@ -38,8 +38,14 @@ ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
         "forum.view_category", "forum.add_category", "forum.change_category",
         "forum.view_tag", "forum.add_tag", "forum.change_tag", "forum.delete_tag",
         "forum.view_thread", "forum.view_post", "accounts.view_user",
+        "experts.view_rank", "experts.change_rank",
+        "experts.view_badge", "experts.add_badge", "experts.change_badge",
+        "rewards.view_program", "rewards.add_program", "rewards.change_program",
+        "rewards.view_rewardrule", "rewards.add_rewardrule", "rewards.change_rewardrule",
     ],
-    Role.FINANCE: ["accounts.view_user"],
+    Role.FINANCE: ["accounts.view_user", "rewards.view_program", "rewards.view_account",
+                   "rewards.view_ledgertransaction", "rewards.view_payout",
+                   "rewards.view_rewardgrant", "rewards.view_bounty", "rewards.view_budgettopup"],
 }  # fmt: skip
 
 STAFF_ROLES = frozenset({Role.MODERATOR, Role.SUPPORT, Role.COMMUNITY_MANAGER, Role.FINANCE})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.models import User
 from accounts.roles import ROLE_ADMIN_PERMISSIONS, STAFF_ROLES, Role
@@ -48,3 +49,10 @@ def user_update_preferences(*, user: User, display_name: str, locale: str, time_
     user.full_clean(exclude=["password", "username", "email"])
     user.save(update_fields=["display_name", "locale", "time_zone"])
     return user
+
+
+@transaction.atomic
+def api_token_get_or_create(*, user: User) -> Token:
+    """The user's API token (DRF authtoken: one per user, kept until revoked)."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return token

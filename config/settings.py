@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -313,9 +314,11 @@ SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["dja
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: DRF answers an unauthenticated request with the first class's
+    # WWW-Authenticate header, and only a class that has one turns 403 into 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "core.api.CursorPagination",
@@ -331,9 +334,12 @@ REST_FRAMEWORK = {
         "writes": os.environ.get("API_THROTTLE_WRITES", "60/min"),
         "votes": os.environ.get("API_THROTTLE_VOTES", "120/min"),
         "accepts": os.environ.get("API_THROTTLE_ACCEPTS", "20/hour"),
+        # Password guessing through the token endpoint, per client IP.
+        "auth_token": os.environ.get("API_THROTTLE_AUTH_TOKEN", "5/min"),
     },
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Names nested Input/OutputSerializers after their view (see config.api_schema).
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -351,18 +357,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # validatorUrl off: the badge would load an image from validator.swagger.io, which the
+    # CSP (img-src 'self') blocks anyway, and it would leak the schema URL.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Tags come from the first segment after this ("threads", "answers", "me", ...).
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Two apps have a "kind" choice field; name their enums so neither gets a hash suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "notifications.kinds.Kind",
+        "PayoutMethodKindEnum": "rewards.models.PayoutMethodKind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or (REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
     _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast/control messages (remote control, pings) also live on disk.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -387,6 +405,42 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.prune_delivered_events",
         "schedule": crontab(hour=3, minute=17),
     },
+    "escalations-sweep": {
+        "task": "escalations.tasks.sweep",
+        "schedule": timedelta(seconds=60),
+    },
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notifications-send-stuck-emails": {
+        "task": "notifications.tasks.send_stuck_emails",
+        "schedule": timedelta(minutes=5),
+    },
+    "rewards-release-pending": {
+        "task": "rewards.tasks.release_pending_rewards",
+        "schedule": timedelta(minutes=10),
+    },
+    "rewards-expire-bounties": {
+        "task": "rewards.tasks.expire_bounties",
+        "schedule": timedelta(minutes=15),
+    },
+    "rewards-resubmit-stuck-payouts": {
+        "task": "rewards.tasks.resubmit_stuck_payouts",
+        "schedule": timedelta(minutes=5),
+    },
+    "experts-escalate-unanswered": {
+        "task": "experts.tasks.escalate_unanswered",
+        "schedule": timedelta(minutes=30),
+    },
+    "experts-remind-askers": {
+        "task": "experts.tasks.remind_askers",
+        "schedule": crontab(hour=10, minute=5),
+    },
+    "experts-refresh-scores": {
+        "task": "experts.tasks.refresh_scores",
+        "schedule": crontab(hour=4, minute=11),
+    },
 }
 # Events younger than this are left to their own on-commit dispatch by the sweeper.
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
@@ -405,6 +459,51 @@ FORUM_MAX_TAGS = 5
 FORUM_RATE_POSTS = os.environ.get("FORUM_RATE_POSTS", "30/h")
 FORUM_RATE_VOTES = os.environ.get("FORUM_RATE_VOTES", "120/h")
 FORUM_RATE_ACCEPTS = os.environ.get("FORUM_RATE_ACCEPTS", "20/h")
+
+# --- Rewards (money in integer minor units) --------------------------------------------------
+REWARDS_CURRENCIES = {
+    "PTS": {"name": "points", "exponent": 0},
+    "EUR": {"name": "euro", "exponent": 2},
+}
+REWARDS_POINTS_CURRENCY = "PTS"
+REWARDS_CASH_CURRENCY = "EUR"
+REWARDS_HOLD_DAYS = int(os.environ.get("REWARDS_HOLD_DAYS", "14"))
+REWARDS_MIN_PAYOUT_MINOR = int(os.environ.get("REWARDS_MIN_PAYOUT_MINOR", "1000"))
+REWARDS_AUTO_APPROVE_LIMIT_MINOR = int(os.environ.get("REWARDS_AUTO_APPROVE_LIMIT_MINOR", "0"))
+REWARDS_BOUNTY_DAYS = 7
+REWARDS_STRIPE_API_KEY = os.environ.get("REWARDS_STRIPE_API_KEY", "sk_test_unset")
+REWARDS_STRIPE_API_BASE = os.environ.get("REWARDS_STRIPE_API_BASE", "")
+REWARDS_STRIPE_WEBHOOK_SECRET = os.environ.get("REWARDS_STRIPE_WEBHOOK_SECRET", "whsec_unset")
+REWARDS_SEPA_DEBTOR = {
+    "name": os.environ.get("REWARDS_SEPA_DEBTOR_NAME", "Help Community GmbH"),
+    "IBAN": os.environ.get("REWARDS_SEPA_DEBTOR_IBAN", "DE89370400440532013000"),
+    "BIC": os.environ.get("REWARDS_SEPA_DEBTOR_BIC", "COBADEFFXXX"),
+}
+
+# --- Notifications --------------------------------------------------------------------------
+# Recipients per query/insert in a fan-out, and notification ids per e-mail task.
+NOTIFICATIONS_BATCH_SIZE = 1000
+NOTIFICATIONS_EMAIL_TASK_BATCH = 200
+# Default e-mail frequency per kind when a user has not chosen ("instant", "daily", "never").
+NOTIFICATIONS_EMAIL_DEFAULT = {"reward_update": "daily"}
+# Reply by e-mail: reply+<token>@<domain> must reach the inbound webhook; empty disables it.
+NOTIFICATIONS_REPLY_DOMAIN = os.environ.get("NOTIFICATIONS_REPLY_DOMAIN", "")
+# Shared secret of the inbound mail webhook (HMAC-SHA256 in X-Inbound-Signature).
+NOTIFICATIONS_INBOUND_SECRET = os.environ.get("NOTIFICATIONS_INBOUND_SECRET", "")
+
+# --- Escalations ----------------------------------------------------------------------------
+# How long the asker gives the community before the "ask staff" button works.
+ESCALATIONS_CUSTOMER_WAIT = timedelta(
+    hours=float(os.environ.get("ESCALATIONS_CUSTOMER_WAIT_HOURS", "24"))
+)
+ESCALATIONS_CUSTOMER_DAILY_LIMIT = int(os.environ.get("ESCALATIONS_CUSTOMER_DAILY_LIMIT", "3"))
+ESCALATIONS_AUTO_ASSIGN = env_bool("ESCALATIONS_AUTO_ASSIGN", default=True)
+ESCALATIONS_NO_RESPONSE_AFTER = timedelta(days=7)
+ESCALATIONS_WEBHOOK_TIMEOUT = 10
+# Allows helpdesk webhooks to private/loopback addresses for every endpoint (tests, on-prem).
+ESCALATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("ESCALATIONS_WEBHOOK_ALLOW_PRIVATE", default=False)
+ESCALATIONS_INBOUND_SECRET = os.environ.get("ESCALATIONS_INBOUND_SECRET", "")
+ESCALATIONS_INBOUND_MAX_AGE = timedelta(minutes=5)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

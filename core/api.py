@@ -13,7 +13,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination, status
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import exceptions, pagination, permissions, serializers, status, throttling
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -77,3 +78,56 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         code = getattr(detail, "code", None) or exc.default_code
         response.data = error_body(str(code), str(detail))
     return response
+
+
+# --- The error shape in the OpenAPI schema ----------------------------------------------------
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable machine-readable code, e.g. validation_error.")
+    message = serializers.CharField(help_text="Human-readable, in the request's language.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Per-field messages (validation errors only).",
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorDetailSerializer()
+
+
+_ERROR_DESCRIPTIONS = {
+    400: "Malformed JSON (parse_error) or invalid input (validation_error, with fields).",
+    401: "No or invalid credentials.",
+    403: "Signed in, but not allowed to do this (or CSRF check failed).",
+    404: "Does not exist, or is not visible to you.",
+    409: "The object is not in a state that allows this.",
+    429: "Too many requests; retry later.",
+}
+
+
+def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
+    """Schema entries for the error answers an endpoint can give, all in the one shape."""
+    return {
+        code: OpenApiResponse(response=ErrorSerializer, description=_ERROR_DESCRIPTIONS[code])
+        for code in codes
+    }
+
+
+class ScopedWriteRateThrottle(throttling.ScopedRateThrottle):
+    """``throttle_scope`` for writes only: on a URL that both lists and creates, reading
+    must not spend the budget for posting."""
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return super().allow_request(request, view)
+
+
+# For views that read and write on one URL; the anon/user rates still cover every request.
+WRITE_THROTTLE_CLASSES = [
+    throttling.AnonRateThrottle,
+    throttling.UserRateThrottle,
+    ScopedWriteRateThrottle,
+]

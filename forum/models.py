@@ -8,6 +8,7 @@ by ``forum.services`` with ``F()`` updates and can be recomputed by
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,31 @@ class Tag(models.Model):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceFormat(models.TextChoices):
+    """What ``body_md`` holds: Markdown typed here, or sanitized HTML kept from an import
+    (so an edit of an imported post re-sanitizes it instead of escaping its tags)."""
+
+    MARKDOWN = "markdown", _("Markdown")
+    HTML = "html", _("HTML")
+
+
+class ImportSource(models.Model):
+    """A community whose history was imported (e.g. a Stack Exchange site dump)."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)  # e.g. "se:beer"
+    name = models.CharField(_("name"), max_length=200)
+    base_url = models.URLField(_("base URL"))
+    licence_url = models.URLField(_("licence URL"), blank=True)
+    imported_at = models.DateTimeField(_("last imported"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import source")
+        verbose_name_plural = _("import sources")
 
     def __str__(self) -> str:
         return self.name
@@ -91,9 +117,35 @@ class Thread(models.Model):
     score = models.IntegerField(default=0, editable=False)
     view_count = models.PositiveIntegerField(default=0, editable=False)
 
+    # Imported content: where it came from and whom to credit (CC BY-SA asks for both).
+    # ``external_ref`` ("se:<site>:<id>") makes imports idempotent; "" for native threads.
+    external_ref = models.CharField(max_length=128, blank=True, default="", editable=False)
+    source_format = models.CharField(
+        max_length=8, choices=SourceFormat.choices, default=SourceFormat.MARKDOWN, editable=False
+    )
+    import_source = models.ForeignKey(
+        ImportSource, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_url = models.URLField(_("original"), blank=True)
+    source_author = models.CharField(_("original author"), max_length=200, blank=True)
+    source_licence = models.CharField(_("licence"), max_length=40, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
+    )
+    # Full-text search (PostgreSQL only; stays NULL on SQLite, which uses an FTS5 table).
+    # Kept up to date by forum.search (see forum/search/__init__.py); GIN index in 0002.
+    search_vector = SearchVectorField(null=True, editable=False)
+
     class Meta:
         verbose_name = _("thread")
         verbose_name_plural = _("threads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                name="thread_external_ref_unique",
+                condition=~models.Q(external_ref=""),
+            ),
+        ]
         indexes = [
             # Category pages: filter by category (and status), sort by one of these.
             models.Index(fields=["category", "-created_at"], name="thread_cat_new_idx"),
@@ -148,11 +200,25 @@ class Post(models.Model):
     upvotes = models.PositiveIntegerField(default=0, editable=False)
     downvotes = models.PositiveIntegerField(default=0, editable=False)
 
+    # Imported content (see Thread): idempotency key and attribution.
+    external_ref = models.CharField(max_length=128, blank=True, default="", editable=False)
+    source_format = models.CharField(
+        max_length=8, choices=SourceFormat.choices, default=SourceFormat.MARKDOWN, editable=False
+    )
+    source_url = models.URLField(_("original"), blank=True)
+    source_author = models.CharField(_("original author"), max_length=200, blank=True)
+    source_licence = models.CharField(_("licence"), max_length=40, blank=True)
+
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")
         ordering = ["created_at", "id"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                name="post_external_ref_unique",
+                condition=~models.Q(external_ref=""),
+            ),
             # The database, not the service, is the last word on "one accepted answer".
             models.UniqueConstraint(
                 fields=["thread"],
@@ -236,3 +302,28 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision {self.number}"
+
+
+class DeflectionEvent(models.Model):
+    """Someone about to ask opened a suggested thread instead (or as well).
+
+    ``posted_after`` is set when the same session then posted its question anyway, so the
+    share of suggestions that deflected a question can be measured.
+    """
+
+    session_key = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    query = models.CharField(max_length=200, blank=True)
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    posted_after = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("deflection event")
+        verbose_name_plural = _("deflection events")
+
+    def __str__(self) -> str:
+        return f"{self.session_key[:8]} opened {self.thread_id}"

@@ -44,6 +44,10 @@ def category_get(*, slug: str) -> Category | None:
     return Category.objects.filter(slug=slug, is_active=True).first()
 
 
+def tag_get(*, slug: str) -> Tag | None:
+    return Tag.objects.filter(slug=slug).first()
+
+
 def visible_threads(viewer: AnyUser) -> QuerySet[Thread]:
     qs = Thread.objects.all()
     if not can_moderate(viewer):
@@ -102,12 +106,15 @@ def thread_get(*, pk: int, viewer: AnyUser) -> Thread | None:
     return thread
 
 
-def thread_answers(*, thread: Thread, viewer: AnyUser) -> QuerySet[Post]:
-    """Answers in reading order, without the accepted one (the page shows it on top)."""
+def thread_answers(
+    *, thread: Thread, viewer: AnyUser, include_accepted: bool = False
+) -> QuerySet[Post]:
+    """Answers in reading order, without the accepted one (the page shows it on top)
+    unless ``include_accepted`` (the API lists every answer)."""
     qs = Post.objects.filter(thread=thread).select_related("author")
     if not can_moderate(viewer):
         qs = qs.filter(is_hidden=False, is_deleted=False)
-    if thread.accepted_answer_id:
+    if thread.accepted_answer_id and not include_accepted:
         qs = qs.exclude(pk=thread.accepted_answer_id)
     return qs.order_by("created_at", "id")
 

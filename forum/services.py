@@ -75,7 +75,7 @@ def thread_create(
 ) -> Thread:
     if not permissions.can_ask(author):
         raise PermissionDenied(_("Please sign in to ask a question."))
-    errors: dict[str, list] = {}
+    errors: dict[str, list[validators.ValidationError]] = {}
     cleaned: dict[str, object] = {}
     for key, check, value in (
         ("title", validators.validate_title, title),
@@ -90,7 +90,8 @@ def thread_create(
         try:
             cleaned[key] = check(value)
         except validators.ValidationError as exc:
-            errors.update(exc.message_dict)
+            # error_dict, not message_dict: keep each error's code for the API.
+            errors.update(exc.error_dict)
     if errors:
         raise validators.ValidationError(errors)
 
@@ -217,7 +218,9 @@ def answer_create(*, thread: Thread, author: User, body: str, official: bool = F
         thread.status = ThreadStatus.ANSWERED
         fields.append("status")
     thread.save(update_fields=fields)
-    if is_first:
+    # A closed question is not counted as unanswered (see category_synchronize), so staff
+    # answering one must not take it off that count again.
+    if is_first and thread.status != ThreadStatus.CLOSED:
         Category.objects.filter(pk=thread.category_id).update(
             unanswered_count=F("unanswered_count") - 1
         )
@@ -267,18 +270,36 @@ def post_set_hidden(*, post: Post, moderator: User, hidden: bool) -> Post:
     post = _locked_post(post.pk)
     if post.is_hidden == hidden:
         return post
+    thread_fields: list[str] = []
     if hidden and post.is_accepted:
+        # The thread stops pointing at the answer and stops being solved, as in unaccept.
         _unaccept_locked(thread=thread, post=post, actor=moderator, replaced_by=None)
+        thread.accepted_answer = None
+        thread.solved_at = None
+        thread_fields += ["accepted_answer", "solved_at"]
+        if thread.status == ThreadStatus.SOLVED:
+            thread.status = ThreadStatus.ANSWERED
+            thread_fields.append("status")
+            _category_counts_add(thread, solved=-1)
     post.is_hidden = hidden
     post.save(update_fields=["is_hidden"])
     if not post.is_deleted:
         delta = -1 if hidden else 1
         Thread.objects.filter(pk=thread.pk).update(answer_count=F("answer_count") + delta)
+        # Open <-> answered follows the visible answer count (as thread_synchronize says).
+        if thread.status in (ThreadStatus.OPEN, ThreadStatus.ANSWERED):
+            status = ThreadStatus.ANSWERED if thread.answer_count + delta else ThreadStatus.OPEN
+            if status != thread.status:
+                thread.status = status
+                thread_fields.append("status")
         # The thread becomes (or stops being) unanswered when its only answer is hidden.
         if thread.status != ThreadStatus.CLOSED and thread.answer_count + delta == 0:
             _category_counts_add(thread, unanswered=1)
         elif thread.status != ThreadStatus.CLOSED and thread.answer_count == 0:
             _category_counts_add(thread, unanswered=-1)
+    if thread_fields:
+        # answer_count is not in update_fields: the F() update above stays authoritative.
+        thread.save(update_fields=thread_fields)
     publish(
         events.PostHidden(
             thread_id=thread.pk,
@@ -488,3 +509,52 @@ def tag_get_or_create(*, name: str) -> Tag:
     slug = slugify(name)[:40]
     tag, _ = Tag.objects.get_or_create(slug=slug, defaults={"name": name.strip().lower()[:40]})
     return tag
+
+
+# --- Escalation status (called by escalations; forum does not import it) --------------------
+
+ESCALATABLE_STATUSES = (ThreadStatus.OPEN, ThreadStatus.ANSWERED)
+
+
+@transaction.atomic
+def thread_mark_escalated(*, thread_id: int) -> bool:
+    """Compare-and-set: an open or answered thread becomes "escalated". False when the
+    thread is in any other state (already escalated, solved, closed) or hidden/deleted.
+
+    Locks the thread row like every other thread write, so it serialises with accepts and
+    closes; neither open nor answered counts as solved, and "unanswered" depends on the
+    answer count, not the status, so no category counter changes.
+    """
+    thread = _locked_thread(thread_id)
+    if thread.status not in ESCALATABLE_STATUSES or not thread.is_visible:
+        return False
+    thread.status = ThreadStatus.ESCALATED
+    thread.save(update_fields=["status"])
+    return True
+
+
+@transaction.atomic
+def thread_mark_deescalated(*, thread_id: int, status: str) -> bool:
+    """Compare-and-set: an escalated thread goes back to ``status`` (open, answered, solved
+    or closed). False when the thread is not escalated (e.g. an accept already made it
+    solved). Keeps the category counters consistent with thread_close/answer_accept."""
+    if status not in (
+        ThreadStatus.OPEN,
+        ThreadStatus.ANSWERED,
+        ThreadStatus.SOLVED,
+        ThreadStatus.CLOSED,
+    ):
+        raise ValueError(f"cannot de-escalate to {status!r}")
+    thread = _locked_thread(thread_id)
+    if thread.status != ThreadStatus.ESCALATED:
+        return False
+    if status == ThreadStatus.SOLVED and thread.accepted_answer_id is None:
+        raise Conflict(_("A question without an accepted answer cannot be solved."))
+    _category_counts_add(
+        thread,
+        solved=int(status == ThreadStatus.SOLVED),
+        unanswered=-(status == ThreadStatus.CLOSED and thread.answer_count == 0),
+    )
+    thread.status = status
+    thread.save(update_fields=["status"])
+    return True

@@ -1,0 +1,405 @@
+"""Offline evaluation of routing with a temporal split.
+
+History is loaded from a Stack Exchange dump (streamed with defusedxml) or from the
+database into plain records. Everything before the cutoff trains an in-memory replica
+of the live statistics, built with the same functions (``experts.scoring``,
+``experts.router.rank_candidates``); each later question with an accepted answer (not a
+self-accept, both authors known) is a test case: rank every user who answered anything
+before the cutoff and look up where the accepted answerer lands.
+
+Never read: the dump's Score / Reputation / view counts (they are totals as of the dump
+date and leak the future).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from experts import conf, scoring
+from experts.text import query_terms, question_terms
+
+# --- Records ----------------------------------------------------------------------------
+
+
+@dataclass
+class QuestionRec:
+    id: int
+    author_id: int | None
+    created_at: datetime
+    category_id: int
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    accepted_answer_id: int | None = None
+
+
+@dataclass
+class AnswerRec:
+    id: int
+    question_id: int
+    author_id: int | None
+    created_at: datetime
+    accepted_at: datetime | None = None
+
+
+@dataclass
+class History:
+    questions: dict[int, QuestionRec] = field(default_factory=dict)
+    answers: dict[int, AnswerRec] = field(default_factory=dict)
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+_HTML_TAG = re.compile(r"<[^>]+>")
+
+
+def _strip_html(html: str) -> str:
+    # Only for term extraction from the dump (never rendered), so a regex is enough.
+    return _HTML_TAG.sub(" ", html)
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    from defusedxml.ElementTree import iterparse
+
+    for _, elem in iterparse(str(path), events=("end",)):
+        if elem.tag == "row":
+            yield dict(elem.attrib)
+        elem.clear()
+
+
+def _split_tags(raw: str) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    if raw.startswith("|"):
+        return tuple(t for t in raw.split("|") if t)
+    return tuple(re.findall(r"<([^>]+)>", raw))
+
+
+def load_history_xml(directory: str | Path) -> History:
+    """Posts.xml (+ Votes.xml for the day each answer was accepted)."""
+    directory = Path(directory)
+    history = History()
+    for row in _rows(directory / "Posts.xml"):
+        kind = row.get("PostTypeId")
+        owner = int(row["OwnerUserId"]) if row.get("OwnerUserId") else None
+        if kind == "1":
+            history.questions[int(row["Id"])] = QuestionRec(
+                id=int(row["Id"]),
+                author_id=owner,
+                created_at=_parse_time(row["CreationDate"]),
+                category_id=0,  # a Stack Exchange site is one category
+                title=row.get("Title", ""),
+                body=_strip_html(row.get("Body", "")),
+                tags=_split_tags(row.get("Tags", "")),
+                accepted_answer_id=int(row["AcceptedAnswerId"])
+                if row.get("AcceptedAnswerId")
+                else None,
+            )
+        elif kind == "2" and row.get("ParentId"):
+            history.answers[int(row["Id"])] = AnswerRec(
+                id=int(row["Id"]),
+                question_id=int(row["ParentId"]),
+                author_id=owner,
+                created_at=_parse_time(row["CreationDate"]),
+            )
+    votes = directory / "Votes.xml"
+    accepted_on: dict[int, datetime] = {}
+    if votes.exists():
+        for row in _rows(votes):
+            if row.get("VoteTypeId") == "1" and row.get("PostId"):
+                accepted_on[int(row["PostId"])] = _parse_time(row["CreationDate"])
+    for q in history.questions.values():
+        answer = history.answers.get(q.accepted_answer_id or -1)
+        if answer is not None:
+            # The vote carries only a day; never before the answer itself.
+            day = accepted_on.get(answer.id, answer.created_at)
+            answer.accepted_at = max(day, answer.created_at)
+    return history
+
+
+def load_history_db() -> History:
+    from forum.models import Post, Thread
+
+    history = History()
+    tags: dict[int, list[str]] = defaultdict(list)
+    for thread_id, name in Thread.tags.through.objects.values_list("thread_id", "tag__name"):
+        tags[thread_id].append(name)
+    for t in Thread.objects.filter(is_deleted=False).values(
+        "id", "author_id", "created_at", "category_id", "title", "body_md", "accepted_answer_id"
+    ):
+        history.questions[t["id"]] = QuestionRec(
+            id=t["id"],
+            author_id=t["author_id"],
+            created_at=t["created_at"],
+            category_id=t["category_id"],
+            title=t["title"],
+            body=t["body_md"],
+            tags=tuple(tags.get(t["id"], ())),
+            accepted_answer_id=t["accepted_answer_id"],
+        )
+    for p in Post.objects.filter(is_hidden=False, is_deleted=False).values(
+        "id", "thread_id", "author_id", "created_at", "accepted_at", "is_accepted"
+    ):
+        history.answers[p["id"]] = AnswerRec(
+            id=p["id"],
+            question_id=p["thread_id"],
+            author_id=p["author_id"],
+            created_at=p["created_at"],
+            accepted_at=(p["accepted_at"] or p["created_at"]) if p["is_accepted"] else None,
+        )
+    return history
+
+
+# --- The in-memory replica --------------------------------------------------------------
+
+
+class Replica:
+    """The live statistics rebuilt in memory from events before ``cutoff``."""
+
+    def __init__(self, history: History, cutoff: datetime) -> None:
+        self.half_life = conf.half_life_seconds()
+        self.stats: dict[tuple[int, int | None], scoring.Decayed] = {}
+        self.tag_answers: dict[tuple[int, str], int] = defaultdict(int)
+        self.accepted_count: dict[int, int] = defaultdict(int)
+        self.accepted_decayed: dict[int, scoring.Decayed] = {}
+        self.profiles: dict[int, tuple[dict[str, float], float, datetime]] = {}
+        self.base: dict[int | None, list[float]] = defaultdict(lambda: [0.0, 0.0])
+        self.background: dict[str, float] = defaultdict(float)
+        self.background_total = 0.0
+        self.answerers: set[int] = set()
+        self.cutoff = cutoff
+        events: list[tuple[datetime, int, object]] = [
+            (q.created_at, 0, q) for q in history.questions.values() if q.created_at < cutoff
+        ]
+        for a in history.answers.values():
+            q = history.questions.get(a.question_id)
+            if q is None or a.author_id is None:
+                continue
+            if a.created_at < cutoff:
+                events.append((a.created_at, 1, a))
+            if a.accepted_at is not None and a.accepted_at < cutoff:
+                events.append((a.accepted_at, 2, a))
+        events.sort(key=lambda e: (e[0], e[1]))
+        self.history = history
+        for when, kind, rec in events:
+            if kind == 0:
+                self._question(rec)  # type: ignore[arg-type]
+            elif kind == 1:
+                self._answer(rec, when)  # type: ignore[arg-type]
+            else:
+                self._accept(rec, when)  # type: ignore[arg-type]
+
+    def _terms(self, q: QuestionRec) -> set[str]:
+        return question_terms(title=q.title, body=q.body, tags=q.tags)
+
+    def _question(self, q: QuestionRec) -> None:
+        terms = self._terms(q)
+        for t in terms:
+            self.background[t] += 1.0
+        self.background_total += len(terms)
+
+    def _add(self, user: int, category: int, *, accepted: float, answers: float, when: datetime):
+        for key in ((user, category), (user, None)):
+            d = self.stats.setdefault(key, scoring.Decayed(accepted=0.0, answers=0.0, at=when))
+            d.add(accepted=accepted, answers=answers, when=when, half_life=self.half_life)
+        for cat in (category, None):
+            self.base[cat][0] += accepted
+            self.base[cat][1] += answers
+
+    def _profile(self, user: int, terms: set[str], weight: float, when: datetime) -> None:
+        profile, length, at = self.profiles.get(user, ({}, 0.0, when))
+        factor = scoring.decay_factor(
+            elapsed_seconds=(when - at).total_seconds(), half_life_seconds=self.half_life
+        )
+        profile = scoring.decay_terms(profile, factor)
+        scoring.add_terms(profile, terms, weight)
+        profile = scoring.prune_terms(profile, keep=int(conf.get("EXPERTS_PROFILE_TERMS")))
+        self.profiles[user] = (profile, length * factor + weight * len(terms), max(when, at))
+
+    def _answer(self, a: AnswerRec, when: datetime) -> None:
+        q = self.history.questions[a.question_id]
+        if a.author_id == q.author_id:
+            return
+        self.answerers.add(a.author_id)  # type: ignore[arg-type]
+        self._add(a.author_id, q.category_id, accepted=0.0, answers=1.0, when=when)  # type: ignore[arg-type]
+        for tag in q.tags:
+            self.tag_answers[(a.author_id, tag)] += 1  # type: ignore[index]
+        self._profile(a.author_id, self._terms(q), 1.0, when)  # type: ignore[arg-type]
+
+    def _accept(self, a: AnswerRec, when: datetime) -> None:
+        q = self.history.questions[a.question_id]
+        if a.author_id == q.author_id or q.author_id is None:
+            return  # self-accepts never count
+        user = a.author_id
+        if user is None:
+            return
+        self._add(user, q.category_id, accepted=1.0, answers=0.0, when=when)
+        self.accepted_count[user] += 1
+        d = self.accepted_decayed.setdefault(user, scoring.Decayed(accepted=0, answers=0, at=when))
+        d.add(accepted=1.0, answers=0.0, when=when, half_life=self.half_life)
+        self._profile(user, self._terms(q), 1.0, when)
+
+    # --- scores as the live router computes them
+
+    def _score_now(self, user: int, category: int | None, now: datetime) -> float:
+        d = self.stats.get((user, category))
+        if d is None:
+            return 0.0
+        acc, ans = d.at_time(now, half_life=self.half_life)
+        a, n = self.base[category]
+        p0 = scoring.base_rate_of(
+            accepted=a, answers=n, default=float(conf.get("EXPERTS_DEFAULT_BASE_RATE"))
+        )
+        return scoring.expertise_score(
+            accepted=acc,
+            answers=ans,
+            base_rate=p0,
+            strength=float(conf.get("EXPERTS_PRIOR_STRENGTH")),
+        )
+
+    def router_scores(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
+        from experts.router import rank_candidates
+
+        now = self.cutoff
+        if not hasattr(self, "average_profile_length"):
+            self.average_profile_length = sum(p[1] for p in self.profiles.values()) / max(
+                len(self.profiles), 1
+            )
+        cat_score = {u: self._score_now(u, q.category_id, now) for u in users}
+        all_score = {u: self._score_now(u, None, now) for u in users}
+        query = query_terms(title=q.title, body=q.body, tags=q.tags)
+        ranked = rank_candidates(
+            ids=users,
+            cat_score=cat_score,
+            all_score=all_score,
+            category_total=sum(cat_score.values()),
+            overall_total=sum(all_score.values()),
+            profiles=self.profiles,
+            query=query,
+            background=self.background,
+            background_total=self.background_total,
+            now=now,
+            average_profile_length=self.average_profile_length,
+        )
+        return {s.user_id: s.log_score for s in ranked}
+
+    def baseline_count(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
+        return {u: float(self.accepted_count.get(u, 0)) for u in users}
+
+    def baseline_decayed(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
+        out = {}
+        for u in users:
+            d = self.accepted_decayed.get(u)
+            out[u] = d.at_time(self.cutoff, half_life=self.half_life)[0] if d else 0.0
+        return out
+
+    def baseline_tags(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
+        return {u: float(sum(self.tag_answers.get((u, t), 0) for t in q.tags)) for u in users}
+
+
+# --- Metrics ----------------------------------------------------------------------------
+
+
+def rank_of(scores: dict[int, float], target: int) -> float:
+    """1-based rank of ``target``; ties share the average of their positions (fair to
+    models that output many equal scores). Missing targets rank last."""
+    if target not in scores:
+        return float(len(scores) + 1)
+    mine = scores[target]
+    higher = sum(1 for v in scores.values() if v > mine)
+    equal = sum(1 for v in scores.values() if v == mine)
+    return higher + (equal + 1) / 2.0
+
+
+def metrics_from_ranks(ranks: list[float]) -> dict[str, float]:
+    n = len(ranks)
+    return {
+        "MRR": sum(1.0 / r for r in ranks) / n,
+        "Hit@1": sum(r <= 1 for r in ranks) / n,
+        "Hit@5": sum(r <= 5 for r in ranks) / n,
+        "Hit@10": sum(r <= 10 for r in ranks) / n,
+    }
+
+
+def bootstrap_ci(
+    ranks: list[float], *, samples: int = 1000, seed: int = 7
+) -> dict[str, tuple[float, float]]:
+    rng = random.Random(seed)  # noqa: S311 - resampling, not security
+    n = len(ranks)
+    collected: dict[str, list[float]] = defaultdict(list)
+    for _ in range(samples):
+        sample = [ranks[rng.randrange(n)] for _ in range(n)]
+        for key, value in metrics_from_ranks(sample).items():
+            collected[key].append(value)
+    out = {}
+    for key, values in collected.items():
+        values.sort()
+        out[key] = (values[int(0.025 * samples)], values[math.ceil(0.975 * samples) - 1])
+    return out
+
+
+@dataclass
+class EvaluationResult:
+    cutoff: datetime
+    test_questions: int
+    candidates: int
+    ranks: dict[str, list[float]]
+
+    def summary(self) -> dict:
+        router = metrics_from_ranks(self.ranks["router"])
+        baselines = {
+            name: metrics_from_ranks(r) for name, r in self.ranks.items() if name != "router"
+        }
+        return {"router": router, "baselines": baselines}
+
+
+class NoTestQuestions(Exception):
+    pass
+
+
+def default_cutoff(history: History, *, train_share: float = 0.8) -> datetime:
+    times = sorted(q.created_at for q in history.questions.values())
+    if not times:
+        raise NoTestQuestions("the history has no questions")
+    return times[min(int(len(times) * train_share), len(times) - 1)]
+
+
+def evaluate(history: History, *, cutoff: datetime | None = None) -> EvaluationResult:
+    cutoff = cutoff or default_cutoff(history)
+    replica = Replica(history, cutoff)
+    users = sorted(replica.answerers)
+    tests = []
+    for q in sorted(history.questions.values(), key=lambda q: (q.created_at, q.id)):
+        if q.created_at < cutoff or q.accepted_answer_id is None or q.author_id is None:
+            continue
+        answer = history.answers.get(q.accepted_answer_id)
+        if answer is None or answer.author_id is None or answer.author_id == q.author_id:
+            continue
+        tests.append((q, answer.author_id))
+    if not tests:
+        raise NoTestQuestions(
+            f"no question after {cutoff:%Y-%m-%d} has an accepted answer by another known user"
+        )
+    models: dict[str, Callable[[QuestionRec, list[int]], dict[int, float]]] = {
+        "router": replica.router_scores,
+        "accepted_count": replica.baseline_count,
+        "decayed_accepted_count": replica.baseline_decayed,
+        "tag_answer_count": replica.baseline_tags,
+    }
+    ranks: dict[str, list[float]] = {name: [] for name in models}
+    for q, target in tests:
+        candidates = [u for u in users if u != q.author_id]
+        for name, model in models.items():
+            ranks[name].append(rank_of(model(q, candidates), target))
+    return EvaluationResult(
+        cutoff=cutoff, test_questions=len(tests), candidates=len(users), ranks=ranks
+    )

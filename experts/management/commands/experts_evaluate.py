@@ -1,0 +1,72 @@
+"""Offline evaluation of expert routing with a temporal split (see experts.evaluation)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from experts.evaluation import (
+    NoTestQuestions,
+    bootstrap_ci,
+    evaluate,
+    load_history_db,
+    load_history_xml,
+    metrics_from_ranks,
+)
+
+
+class Command(BaseCommand):
+    help = "Measure how well routing predicts who gives the accepted answer (MRR, Hit@k)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--cutoff", help="ISO date; default: 80/20 split of questions by time")
+        parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+        parser.add_argument(
+            "--source",
+            nargs="+",
+            default=["db"],
+            metavar="SOURCE",
+            help="'db' (default) or 'xml DIR' (a Stack Exchange dump directory)",
+        )
+        parser.add_argument("--bootstrap", type=int, default=1000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source = options["source"]
+        if source[0] == "xml":
+            if len(source) != 2:
+                raise CommandError("--source xml needs the dump directory: --source xml DIR")
+            history = load_history_xml(source[1])
+        elif source == ["db"]:
+            history = load_history_db()
+        else:
+            raise CommandError("--source is 'db' or 'xml DIR'")
+        cutoff = None
+        if options["cutoff"]:
+            try:
+                cutoff = datetime.fromisoformat(options["cutoff"])
+            except ValueError as exc:
+                raise CommandError(f"--cutoff is not an ISO date: {exc}") from exc
+            if cutoff.tzinfo is None:
+                cutoff = cutoff.replace(tzinfo=UTC)
+        try:
+            result = evaluate(history, cutoff=cutoff)
+        except NoTestQuestions as exc:
+            raise CommandError(f"Nothing to evaluate: {exc}.") from exc
+        summary = result.summary()
+        if options["json"]:
+            self.stdout.write(json.dumps(summary, indent=2, sort_keys=True))
+            return
+        self.stdout.write(
+            f"cutoff {result.cutoff:%Y-%m-%d %H:%M} UTC, {result.test_questions} test questions, "
+            f"{result.candidates} candidate answerers"
+        )
+        for name, ranks in result.ranks.items():
+            metrics = metrics_from_ranks(ranks)
+            ci = bootstrap_ci(ranks, samples=options["bootstrap"])
+            cells = "  ".join(
+                f"{k} {v:.3f} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k, v in metrics.items()
+            )
+            self.stdout.write(f"{name:<24} {cells}")

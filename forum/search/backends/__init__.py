@@ -1,0 +1,1 @@
+"""Search backends: one per database vendor, behind ``forum.search.backends.base``."""

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from experts.evaluation import (
+    AnswerRec,
+    History,
+    QuestionRec,
+    evaluate,
+    load_history_xml,
+    metrics_from_ranks,
+    rank_of,
+)
+
+T0 = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def _dump(tmp_path):
+    """A tiny Stack Exchange dump: user 10 answers hop questions, user 20 yeast ones."""
+    rows = []
+    votes = []
+    pid = 1
+    for n in range(40):
+        topic = "hops" if n % 2 else "yeast"
+        expert = 10 if topic == "hops" else 20
+        asker = 100 + n
+        q, a, noise = pid, pid + 1, pid + 2
+        pid += 3
+        day = T0 + timedelta(days=n)
+        rows.append(
+            f'<row Id="{q}" PostTypeId="1" AcceptedAnswerId="{a}" '
+            f'CreationDate="{day:%Y-%m-%dT%H:%M:%S}.000" OwnerUserId="{asker}" Score="99" '
+            f'Title="Question about {topic} number {n}" Body="&lt;p&gt;{topic} {topic} '
+            f'brewing&lt;/p&gt;" Tags="&lt;{topic}&gt;" />'
+        )
+        rows.append(
+            f'<row Id="{a}" PostTypeId="2" ParentId="{q}" OwnerUserId="{expert}" '
+            f'CreationDate="{day + timedelta(hours=1):%Y-%m-%dT%H:%M:%S}.000" Score="5" />'
+        )
+        rows.append(
+            f'<row Id="{noise}" PostTypeId="2" ParentId="{q}" OwnerUserId="30" '
+            f'CreationDate="{day + timedelta(hours=2):%Y-%m-%dT%H:%M:%S}.000" Score="1" />'
+        )
+        votes.append(
+            f'<row Id="{n + 1}" PostId="{a}" VoteTypeId="1" '
+            f'CreationDate="{day:%Y-%m-%d}T00:00:00.000" />'
+        )
+    (tmp_path / "Posts.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<posts>\n' + "\n".join(rows) + "\n</posts>"
+    )
+    (tmp_path / "Votes.xml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<votes>\n' + "\n".join(votes) + "\n</votes>"
+    )
+    return tmp_path
+
+
+def test_ties_share_the_average_rank_and_missing_targets_rank_last():
+    assert rank_of({1: 3.0, 2: 1.0, 3: 1.0}, 2) == 2.5
+    assert rank_of({1: 3.0, 2: 1.0}, 9) == 3
+    assert metrics_from_ranks([1, 2, 10]) == pytest.approx(
+        {"MRR": (1 + 0.5 + 0.1) / 3, "Hit@1": 1 / 3, "Hit@5": 2 / 3, "Hit@10": 1.0}
+    )
+
+
+def test_the_router_learns_topics_from_the_xml_dump(tmp_path):
+    history = load_history_xml(_dump(tmp_path))
+    assert len(history.questions) == 40
+    result = evaluate(history)
+    summary = result.summary()
+    # Topic decides the expert: the router finds them, raw counts cannot tell them apart.
+    assert summary["router"]["Hit@1"] == 1.0
+    assert summary["router"]["MRR"] > summary["baselines"]["accepted_count"]["MRR"]
+
+
+def test_training_never_sees_answers_after_the_cutoff():
+    q = QuestionRec(
+        id=1, author_id=5, created_at=T0, category_id=0, title="t", body="b", tags=(),
+        accepted_answer_id=2,
+    )  # fmt: skip
+    later = QuestionRec(
+        id=3, author_id=6, created_at=T0 + timedelta(days=10), category_id=0, title="t",
+        body="b", tags=(), accepted_answer_id=4,
+    )  # fmt: skip
+    history = History(
+        questions={1: q, 3: later},
+        answers={
+            2: AnswerRec(id=2, question_id=1, author_id=7, created_at=T0, accepted_at=T0),
+            4: AnswerRec(
+                id=4, question_id=3, author_id=8, created_at=later.created_at,
+                accepted_at=later.created_at,
+            ),
+        },
+    )  # fmt: skip
+    result = evaluate(history, cutoff=T0 + timedelta(days=5))
+    assert result.candidates == 1  # only user 7 answered before the cutoff
+    assert result.ranks["router"] == [2.0]  # user 8 is unknown: ranked last
+
+
+def test_the_command_prints_json_with_router_and_baselines(tmp_path, capsys):
+    call_command("experts_evaluate", "--json", "--source", "xml", str(_dump(tmp_path)))
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"router", "baselines"}
+    assert set(data["baselines"]) == {
+        "accepted_count",
+        "decayed_accepted_count",
+        "tag_answer_count",
+    }
+    assert set(data["router"]) == {"MRR", "Hit@1", "Hit@5", "Hit@10"}
+
+
+def test_the_command_prints_confidence_intervals(tmp_path, capsys):
+    call_command("experts_evaluate", "--source", "xml", str(_dump(tmp_path)), "--bootstrap", "50")
+    out = capsys.readouterr().out
+    assert "router" in out and "MRR" in out and "[" in out
+
+
+def test_a_cutoff_that_leaves_no_test_questions_fails_clearly(tmp_path):
+    with pytest.raises(CommandError, match="Nothing to evaluate"):
+        call_command("experts_evaluate", "--source", "xml", str(_dump(tmp_path)),
+                     "--cutoff", "2031-01-01")  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_command_reads_the_database_too(customer, expert, category, capsys):
+    import time_machine
+
+    from tests.experts.helpers import solved_question
+
+    for n in range(5):
+        with time_machine.travel(T0 + timedelta(days=n), tick=False):
+            solved_question(
+                asker=customer, answerer=expert, category=category, title=f"Database question {n}"
+            )
+    call_command("experts_evaluate", "--json", "--source", "db")
+    data = json.loads(capsys.readouterr().out)
+    assert data["router"]["MRR"] == 1.0
