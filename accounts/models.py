@@ -60,3 +60,66 @@ class User(AbstractUser):
 
 
 TIME_ZONE_CHOICES = _time_zone_choices()
+
+
+# --- Privacy (accounts/privacy.py) ----------------------------------------------------------
+
+
+class DataExportState(models.TextChoices):
+    PENDING = "pending", _("Being prepared")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class DataExport(models.Model):
+    """A user's "everything you hold about me" archive, built by a Celery task and
+    downloaded through an expiring signed link. Deleted when it expires."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    state = models.CharField(
+        max_length=10, choices=DataExportState.choices, default=DataExportState.PENDING
+    )
+    archive = models.JSONField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+
+    def __str__(self) -> str:
+        return f"Export {self.pk} of {self.user_id}"
+
+
+class Erasure(models.Model):
+    """Marks an account as erased (GDPR art. 17). The User row stays so posts and ledger
+    rows keep a pseudonymous owner; the one-to-one makes a second erasure impossible."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="erasure")
+    erased_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    erased_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("erasure")
+        verbose_name_plural = _("erasures")
+
+    def __str__(self) -> str:
+        return f"Erasure of {self.user_id}"
+
+
+class LegalPage(models.Model):
+    """Privacy policy, imprint …: Markdown edited by staff in the admin."""
+
+    slug = models.SlugField(unique=True, max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    body_md = models.TextField(_("text"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("legal page")
+        verbose_name_plural = _("legal pages")
+
+    def __str__(self) -> str:
+        return self.title

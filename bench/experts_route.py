@@ -208,11 +208,13 @@ def main() -> None:
     for _ in range(20):
         rank(question=question())
     timings = []
+    cpu = []
     for _ in range(args.runs):
         q = question()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = rank(question=q)
         timings.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
     timings.sort()
     users = ExpertiseScore.objects.filter(category__isnull=True).count()
     print(
@@ -223,6 +225,10 @@ def main() -> None:
         f"rank(): p50 {statistics.median(timings):.1f} ms, "
         f"p95 {timings[int(0.95 * len(timings)) - 1]:.1f} ms, "
         f"max {timings[-1]:.1f} ms over {args.runs} questions; cold first call {cold:.1f} ms"
+    )
+    print(
+        f"client CPU per call: p50 {statistics.median(cpu):.1f} ms; "
+        f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
 
 

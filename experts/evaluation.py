@@ -267,7 +267,7 @@ class Replica:
         )
 
     def router_scores(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
-        from experts.router import rank_candidates
+        from experts.router import rank_candidates, top_by_prior
 
         now = self.cutoff
         if not hasattr(self, "average_profile_length"):
@@ -277,13 +277,22 @@ class Replica:
         cat_score = {u: self._score_now(u, q.category_id, now) for u in users}
         all_score = {u: self._score_now(u, None, now) for u in users}
         query = query_terms(title=q.title, body=q.body, tags=q.tags)
+        text_ids = set(
+            top_by_prior(
+                ids=users,
+                cat_score=cat_score,
+                all_score=all_score,
+                category_total=sum(cat_score.values()),
+                overall_total=sum(all_score.values()),
+            )
+        )
         ranked = rank_candidates(
             ids=users,
             cat_score=cat_score,
             all_score=all_score,
             category_total=sum(cat_score.values()),
             overall_total=sum(all_score.values()),
-            profiles=self.profiles,
+            profiles={u: p for u, p in self.profiles.items() if u in text_ids},
             query=query,
             background=self.background,
             background_total=self.background_total,

@@ -327,3 +327,125 @@ class DeflectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_key[:8]} opened {self.thread_id}"
+
+
+# --- Moderation (forum/moderation/) ---------------------------------------------------------
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    OFFENSIVE = "offensive", _("Rude or offensive")
+    OFF_TOPIC = "off_topic", _("Off topic")
+    NEEDS_STAFF = "needs_staff", _("Needs staff attention")
+    OTHER = "other", _("Something else")
+    # Raised by the system, not a person: a new account's post held for review.
+    REVIEW = "review", _("Held for review")
+
+
+class FlagState(models.TextChoices):
+    OPEN = "open", _("Open")
+    UPHELD = "upheld", _("Upheld")  # a moderator acted on it (hid, closed, deleted …)
+    DISMISSED = "dismissed", _("Dismissed")  # a moderator approved the content
+
+
+class Flag(models.Model):
+    """Someone (or the system, ``flagger`` NULL) asks moderators to look at a question
+    (``post`` NULL) or an answer. Upheld/dismissed outcomes feed the flagger's weight."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="flags")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    flagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=FlagReason.choices)
+    text = models.CharField(_("details"), max_length=500, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=FlagState.choices, default=FlagState.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        constraints = [
+            # One flag per person per question/answer, ever: flagging twice is refused.
+            models.UniqueConstraint(
+                fields=["flagger", "thread"],
+                condition=models.Q(post__isnull=True, flagger__isnull=False),
+                name="one_flag_per_user_per_thread",
+            ),
+            models.UniqueConstraint(
+                fields=["flagger", "post"],
+                condition=models.Q(post__isnull=False, flagger__isnull=False),
+                name="one_flag_per_user_per_post",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="flag_queue_idx"),
+            models.Index(fields=["flagger", "state"], name="flag_flagger_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} on {self.post_id or self.thread_id}"
+
+
+class ModerationAction(models.Model):
+    """Audit log: one row per staff action, with the values before and after.
+    Append-only; never edited."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=20)  # "thread", "post", "user", "flag"
+    target_id = models.BigIntegerField()
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("moderation action")
+        verbose_name_plural = _("moderation actions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="modaction_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class SanctionKind(models.TextChoices):
+    SILENCE = "silence", _("Silenced")  # may read and flag nothing, post nothing, vote nothing
+    SUSPEND = "suspend", _("Suspended")  # additionally may not edit, accept or change anything
+
+
+class UserSanction(models.Model):
+    """A silence or suspension for a period. While active the user is in the group of the
+    same name (see forum.moderation.services), so permission checks read the per-request
+    role cache instead of querying this table."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sanctions"
+    )
+    kind = models.CharField(max_length=10, choices=SanctionKind.choices)
+    reason = models.CharField(_("reason"), max_length=500)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sanction")
+        verbose_name_plural = _("sanctions")
+        indexes = [models.Index(fields=["user", "-ends_at"], name="sanction_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.user_id} until {self.ends_at:%Y-%m-%d}"

@@ -36,8 +36,6 @@ class SearchFiltersSerializer(serializers.Serializer):
     category = serializers.SlugField(required=False, allow_blank=True)
     tag = serializers.SlugField(required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=StatusFilter.CHOICES, required=False, allow_blank=True)
-    date_from = serializers.DateField(required=False, allow_null=True)
-    date_to = serializers.DateField(required=False, allow_null=True)
 
     def validate_category(self, value: str) -> Category | None:
         if not value:
@@ -72,13 +70,20 @@ class SearchFiltersSerializer(serializers.Serializer):
         )
 
 
-def _query_params(request: Request) -> dict[str, Any]:
-    # "from"/"to" are what people type in URLs; they are Python keywords, hence the rename.
-    params = request.query_params.dict()
-    for outer, inner in (("from", "date_from"), ("to", "date_to")):
-        if outer in params:
-            params[inner] = params.pop(outer) or None
-    return params
+class _OptionalDateField(serializers.DateField):
+    """An empty ``from=`` (what a submitted empty form sends) means "no limit"."""
+
+    def to_internal_value(self, value: Any) -> Any:
+        return None if value == "" else super().to_internal_value(value)
+
+
+# The URL parameters are "from" and "to" (inclusive days), which cannot be Python names.
+SearchFiltersSerializer._declared_fields["from"] = _OptionalDateField(
+    source="date_from", required=False, allow_null=True, help_text="Asked on or after."
+)
+SearchFiltersSerializer._declared_fields["to"] = _OptionalDateField(
+    source="date_to", required=False, allow_null=True, help_text="Asked on or before."
+)
 
 
 class SearchApi(APIView):
@@ -112,7 +117,7 @@ class SearchApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        params = self.InputSerializer(data=_query_params(request))
+        params = self.InputSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = params.validated_data
         results = search_threads(

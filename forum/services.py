@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -497,6 +498,23 @@ def thread_reopen(*, thread: Thread, moderator: User) -> Thread:
 @transaction.atomic
 def thread_view_count_add(*, thread_id: int, views: int = 1) -> None:
     Thread.objects.filter(pk=thread_id).update(view_count=F("view_count") + views)
+
+
+THREAD_VIEW_DEDUPE_SECONDS = 15 * 60
+
+
+def thread_view_record(*, thread_id: int, viewer_key: str) -> bool:
+    """Count a view once per viewer per thread every 15 minutes; True if it counted.
+
+    The cache ``add`` is atomic (Redis SETNX), so reloads and a busy page cost one cache
+    round trip instead of a write on a hot row; the view count is a unique-viewer count,
+    which is also the more honest figure.
+    """
+    key = f"forum:viewed:{thread_id}:{viewer_key}"
+    if not cache.add(key, 1, timeout=THREAD_VIEW_DEDUPE_SECONDS):
+        return False
+    thread_view_count_add(thread_id=thread_id)
+    return True
 
 
 # --- Categories and tags (staff configuration) ----------------------------------------------

@@ -252,8 +252,8 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread_or_404(request, pk)
     if thread.merged_into_id and not permissions.can_moderate(request.user):
         return redirect("forum:thread", pk=thread.merged_into_id)
-    # One UPDATE per view; cheap enough, and not worth a queue (tolerates bots counting).
-    services.thread_view_count_add(thread_id=thread.pk)
+    viewer = f"u{request.user.pk}" if request.user.is_authenticated else request.META.get("REMOTE_ADDR", "")
+    services.thread_view_record(thread_id=thread.pk, viewer_key=viewer)
     return render(request, "forum/thread.html", _thread_context(request, thread))
 
 

@@ -147,9 +147,10 @@ def test_a_hidden_thread_is_not_found_for_customers_but_visible_to_staff(
     assert staff_client.get(url).status_code == 200
 
 
-def test_viewing_a_thread_counts_the_view(client, question):
+def test_viewing_a_thread_counts_each_viewer_once(client, question, customer_client):
     client.get(question.get_absolute_url())
-    client.get(question.get_absolute_url())
+    client.get(question.get_absolute_url())  # a reload by the same visitor is not a new view
+    customer_client.get(question.get_absolute_url())
     question.refresh_from_db()
     assert question.view_count == 2
 

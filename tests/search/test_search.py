@@ -197,9 +197,11 @@ def test_results_are_paginated():
     assert first.num_pages == 3
     assert first.has_next
     assert len(third.hits) == 1
-    seen = {h.thread.pk for p in (1, 2, 3) for h in search_threads(
-        query="fax", viewer=anonymous, per_page=2, page=p
-    ).hits}
+    seen = {
+        h.thread.pk
+        for p in (1, 2, 3)
+        for h in search_threads(query="fax", viewer=anonymous, per_page=2, page=p).hits
+    }
     assert seen == {t.pk for t in threads}
 
 
