@@ -174,3 +174,134 @@ class AuthTokenCreateApi(APIView):
             )
         token = services.api_token_get_or_create(user=user)
         return Response(self.OutputSerializer({"token": token.key}).data)
+
+
+# --- Privacy --------------------------------------------------------------------------------
+
+
+class DataExportOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    ready_at = serializers.DateTimeField(allow_null=True)
+    download_url = serializers.CharField(
+        allow_blank=True, help_text="Signed, expiring link (empty until ready)."
+    )
+
+    class Meta:
+        ref_name = "DataExport"
+
+
+def _export_out(request: Request, export: object) -> dict:
+    from accounts import privacy
+
+    url = ""
+    if export.state == "ready":  # type: ignore[attr-defined]
+        url = request.build_absolute_uri(
+            reverse(
+                "accounts:privacy_download", kwargs={"token": privacy.data_export_token(export)}  # type: ignore[arg-type]
+            )
+        )
+    return DataExportOutput(
+        {
+            "id": export.pk,  # type: ignore[attr-defined]
+            "state": export.state,  # type: ignore[attr-defined]
+            "created_at": export.created_at,  # type: ignore[attr-defined]
+            "ready_at": export.ready_at,  # type: ignore[attr-defined]
+            "download_url": url,
+        }
+    ).data
+
+
+class MeDataExportApi(APIView):
+    """Your data exports. Only ever your own: there is no id in the URL to guess."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = WRITE_THROTTLE_CLASSES
+    throttle_scope = "writes"
+
+    @extend_schema(
+        operation_id="me_exports_list",
+        summary="Your data exports (newest first)",
+        responses={200: DataExportOutput(many=True), **error_responses(401, 429)},
+    )
+    def get(self, request: Request) -> Response:
+        from accounts.models import DataExport
+
+        exports = DataExport.objects.filter(user=request.user).order_by("-created_at")[:10]
+        return Response([_export_out(request, e) for e in exports])
+
+    @extend_schema(
+        operation_id="me_exports_create",
+        summary="Prepare an archive of everything we hold about you",
+        request=None,
+        responses={202: DataExportOutput, **error_responses(401, 409, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        from accounts import privacy
+
+        export = privacy.data_export_request(user=request.user)
+        export.refresh_from_db()
+        return Response(_export_out(request, export), status=202)
+
+
+class EraseOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    public_name = serializers.CharField()
+
+    class Meta:
+        ref_name = "Erasure"
+
+
+class MeEraseApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = WRITE_THROTTLE_CLASSES
+    throttle_scope = "writes"
+
+    class InputSerializer(serializers.Serializer):
+        confirm = serializers.CharField(help_text="Your username, to confirm.")
+
+        class Meta:
+            ref_name = "EraseConfirm"
+
+    @extend_schema(
+        operation_id="me_erase",
+        summary="Erase your account (personal data wiped, posts kept anonymously)",
+        request=InputSerializer,
+        responses={200: EraseOutput, **error_responses(400, 401, 409, 429)},
+    )
+    def post(self, request: Request) -> Response:
+        from accounts import privacy
+
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["confirm"] != request.user.username:
+            raise DjangoValidationError(
+                {"confirm": [_("Type your username exactly to confirm.")]}, code="invalid"
+            )
+        user = privacy.user_erase(user=request.user, actor=request.user)
+        return Response(EraseOutput({"id": user.pk, "public_name": user.public_name}).data)
+
+
+class UserEraseApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = WRITE_THROTTLE_CLASSES
+    throttle_scope = "writes"
+
+    @extend_schema(
+        operation_id="user_erase",
+        summary="Erase someone's account (administrators)",
+        request=None,
+        responses={200: EraseOutput, **error_responses(401, 403, 404, 409, 429)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        from django.shortcuts import get_object_or_404
+
+        from accounts import privacy
+        from accounts.permission_table import allows
+        from core.exceptions import PermissionDenied
+
+        if not allows(request.user, "privacy.erase_any"):
+            raise PermissionDenied(_("Only administrators can erase other accounts."))
+        user = privacy.user_erase(user=get_object_or_404(User, pk=pk), actor=request.user)
+        return Response(EraseOutput({"id": user.pk, "public_name": user.public_name}).data)

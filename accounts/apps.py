@@ -16,3 +16,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="accounts.sync_roles")
+        # Registers the privacy tasks in every process (enqueue_on_commit looks them up).
+        from accounts import tasks  # noqa: F401

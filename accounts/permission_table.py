@@ -85,9 +85,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "escalations.work":           MODERATORS,   # queue, claim, answer, notes, resolve
     "escalations.assign":         CASE_LEADS,
     "escalations.escalate":       MODERATORS,
-    "escalations.deliveries":     MODERATORS,
+    "escalations.deliveries":     MODERATORS,   # the webhook delivery log
+    "escalations.redeliver":      CASE_LEADS,
     # --- Money -----------------------------------------------------------------------------
     "rewards.finance":            MONEY,        # approve payouts, SEPA batches, exports
+    # --- Numbers ---------------------------------------------------------------------------
+    "metrics.read":               STAFF,        # dashboard and its CSV export
     # --- Privacy administration ------------------------------------------------------------
     "privacy.erase_any":          frozenset({ADMIN}),
     "legal.edit":                 frozenset({COMMUNITY_MANAGER, ADMIN}),

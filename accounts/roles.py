@@ -42,6 +42,7 @@ ROLE_ADMIN_PERMISSIONS: dict[str, list[str]] = {
         "experts.view_badge", "experts.add_badge", "experts.change_badge",
         "rewards.view_program", "rewards.add_program", "rewards.change_program",
         "rewards.view_rewardrule", "rewards.add_rewardrule", "rewards.change_rewardrule",
+        "accounts.view_legalpage", "accounts.add_legalpage", "accounts.change_legalpage",
     ],
     Role.FINANCE: ["accounts.view_user", "rewards.view_program", "rewards.view_account",
                    "rewards.view_ledgertransaction", "rewards.view_payout",

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "rewards",
     "escalations",
     "notifications",
+    "metrics",
 ]
 
 MIDDLEWARE = [
@@ -441,6 +442,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "experts.tasks.refresh_scores",
         "schedule": crontab(hour=4, minute=11),
     },
+    "metrics-refresh-rollups": {
+        "task": "metrics.tasks.refresh_rollups",
+        "schedule": timedelta(minutes=15),
+    },
+    "metrics-monthly-summary": {
+        "task": "metrics.tasks.queue_monthly_summaries",
+        "schedule": crontab(day_of_month=1, hour=6, minute=30),
+    },
+    "moderation-expire-sanctions": {
+        "task": "forum.moderation.tasks.expire_sanctions",
+        "schedule": timedelta(minutes=10),
+    },
+    "privacy-purge-ip-addresses": {
+        "task": "accounts.tasks.purge_ip_addresses",
+        "schedule": crontab(hour=2, minute=41),
+    },
+    "privacy-delete-expired-exports": {
+        "task": "accounts.tasks.delete_expired_exports",
+        "schedule": crontab(minute=23),
+    },
 }
 # Events younger than this are left to their own on-commit dispatch by the sweeper.
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
@@ -459,6 +480,24 @@ FORUM_MAX_TAGS = 5
 FORUM_RATE_POSTS = os.environ.get("FORUM_RATE_POSTS", "30/h")
 FORUM_RATE_VOTES = os.environ.get("FORUM_RATE_VOTES", "120/h")
 FORUM_RATE_ACCEPTS = os.environ.get("FORUM_RATE_ACCEPTS", "20/h")
+
+# --- Moderation (forum/moderation/rules.py explains the flag weighting) -------------------
+MODERATION_AUTOHIDE_THRESHOLD = float(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "1.5"))
+# 0 turns the new-account rules off; the test suite does (tests/moderation turn them on), so
+# other apps' tests that post a lot from fresh accounts are not held for review.
+MODERATION_NEW_ACCOUNT_DAYS = int(
+    os.environ.get("MODERATION_NEW_ACCOUNT_DAYS", "0" if TESTING else "3")
+)
+MODERATION_NEW_ACCOUNT_MAX_LINKS = int(os.environ.get("MODERATION_NEW_ACCOUNT_MAX_LINKS", "2"))
+MODERATION_NEW_ACCOUNT_POSTS_PER_HOUR = int(
+    os.environ.get("MODERATION_NEW_ACCOUNT_POSTS_PER_HOUR", "5")
+)
+MODERATION_PREMODERATE_FIRST_POSTS = env_bool("MODERATION_PREMODERATE_FIRST_POSTS", default=False)
+MODERATION_RATE_FLAGS = os.environ.get("MODERATION_RATE_FLAGS", "30/h")
+
+# --- Privacy --------------------------------------------------------------------------------
+PRIVACY_IP_RETENTION_DAYS = int(os.environ.get("PRIVACY_IP_RETENTION_DAYS", "90"))
+PRIVACY_EXPORT_LINK_MAX_AGE = timedelta(hours=int(os.environ.get("PRIVACY_EXPORT_HOURS", "48")))
 
 # --- Rewards (money in integer minor units) --------------------------------------------------
 REWARDS_CURRENCIES = {
@@ -504,6 +543,13 @@ ESCALATIONS_WEBHOOK_TIMEOUT = 10
 ESCALATIONS_WEBHOOK_ALLOW_PRIVATE = env_bool("ESCALATIONS_WEBHOOK_ALLOW_PRIVATE", default=False)
 ESCALATIONS_INBOUND_SECRET = os.environ.get("ESCALATIONS_INBOUND_SECRET", "")
 ESCALATIONS_INBOUND_MAX_AGE = timedelta(minutes=5)
+
+# --- Metrics dashboard (EUR minor units) ----------------------------------------------------
+# What one escalation case costs in staff time, and one contact through the phone hotline.
+METRICS_STAFF_COST_PER_CASE_MINOR = int(os.environ.get("METRICS_STAFF_COST_PER_CASE_MINOR", "2500"))
+METRICS_HOTLINE_COST_PER_CONTACT_MINOR = int(
+    os.environ.get("METRICS_HOTLINE_COST_PER_CONTACT_MINOR", "1200")
+)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -16,6 +16,8 @@ api_v1 = [
     path("", include("notifications.api_urls")),
     path("", include("rewards.api_urls")),
     path("", include("experts.api_urls")),
+    path("", include("forum.moderation_api")),
+    path("", include("metrics.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,8 +33,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("rewards/", include("rewards.urls")),
+    path("staff/dashboard/", include("metrics.urls")),
     path("staff/", include("escalations.urls")),
     path("experts/", include("experts.urls")),
+    path("moderation/", include("forum.moderation_urls")),
     path("", include("forum.search_page_urls")),
     path("", include("forum.urls")),
 ]

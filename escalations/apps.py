@@ -17,3 +17,8 @@ class EscalationsConfig(AppConfig):
         subscribe(events.PostCreated, "escalations.post_created", handlers.post_created)
         subscribe(events.AnswerAccepted, "escalations.answer_accepted", handlers.answer_accepted)
         subscribe(events.ThreadClosed, "escalations.thread_closed", handlers.thread_closed)
+        from accounts.privacy import register_eraser, register_exporter
+        from escalations import privacy
+
+        register_exporter("escalation_cases", privacy.export_user)
+        register_eraser("escalation_cases", privacy.erase_user)

@@ -93,6 +93,7 @@ class ExpertDetailApi(APIView):
         badges = BadgeSerializer(many=True)
 
     @extend_schema(
+        parameters=[OpenApiParameter("username", str, OpenApiParameter.PATH)],
         responses={200: OutputSerializer, **error_responses(404)},
         summary="An expert's standing per category, recent accepted answers and badges",
     )
@@ -183,9 +184,3 @@ class AvailabilityApi(APIView):
             max_per_day=data.validated_data.get("max_per_day"),
         )
         return Response(self.OutputSerializer(self._out(request.user.pk)).data)
-
-
-# Keeps drf-spectacular from guessing a path parameter type.
-ExpertDetailApi.get = extend_schema(  # type: ignore[method-assign]
-    parameters=[OpenApiParameter("username", str, OpenApiParameter.PATH)]
-)(ExpertDetailApi.get)

@@ -270,10 +270,6 @@ class Replica:
         from experts.router import rank_candidates, top_by_prior
 
         now = self.cutoff
-        if not hasattr(self, "average_profile_length"):
-            self.average_profile_length = sum(p[1] for p in self.profiles.values()) / max(
-                len(self.profiles), 1
-            )
         cat_score = {u: self._score_now(u, q.category_id, now) for u in users}
         all_score = {u: self._score_now(u, None, now) for u in users}
         query = query_terms(title=q.title, body=q.body, tags=q.tags)
@@ -297,7 +293,6 @@ class Replica:
             background=self.background,
             background_total=self.background_total,
             now=now,
-            average_profile_length=self.average_profile_length,
         )
         return {s.user_id: s.log_score for s in ranked}
 

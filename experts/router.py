@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.db.models import Avg, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from experts import conf, scoring
@@ -158,7 +158,6 @@ def rank(
         background=background,
         background_total=background_total,
         now=now,
-        average_profile_length=_cached_average_length(),
     )
 
 
@@ -180,14 +179,6 @@ def _profiles_restricted(
     for user_id, profile, length, at in rows:
         out[user_id] = ({t: w for t, w in profile.items() if t in wanted}, length, at)
     return out
-
-
-def _cached_average_length() -> float:
-    value = cache.get("experts:avg_profile_length")
-    if value is None:
-        value = ExpertProfile.objects.aggregate(a=Avg("length"))["a"] or 0.0
-        cache.set("experts:avg_profile_length", value, 600)
-    return float(value)
 
 
 def top_by_prior(
@@ -228,13 +219,11 @@ def rank_candidates(
     background: dict[str, float],
     background_total: float,
     now: datetime,
-    average_profile_length: float,
 ) -> list[Suggestion]:
     """The pure scoring step, shared with the offline evaluation."""
     half_life = conf.half_life_seconds()
     backoff = float(conf.get("EXPERTS_CATEGORY_BACKOFF"))
     smoothing = float(conf.get("EXPERTS_TEXT_SMOOTHING"))
-    del average_profile_length  # kept in the signature for Dirichlet-style variants
     # Only query terms matter: restrict each profile before decaying it.
     out = []
     for user_id in ids:

@@ -8,10 +8,25 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import is_moderator
+from accounts.roles import is_moderator, roles_of
 from forum.models import Post, Thread, ThreadStatus
 
 AnyUser = User | AnonymousUser
+
+# Group names that forum.moderation.services gives people while a sanction runs; reading
+# them from the per-request role cache costs no query.
+SILENCED_GROUP = "silenced"
+SUSPENDED_GROUP = "suspended"
+
+
+def is_sanctioned(user: AnyUser) -> bool:
+    """Silenced or suspended: may read, but not ask, answer, vote or flag."""
+    return bool(roles_of(user) & {SILENCED_GROUP, SUSPENDED_GROUP})
+
+
+def is_suspended(user: AnyUser) -> bool:
+    """Suspended: like silenced, and may not edit or accept either."""
+    return SUSPENDED_GROUP in roles_of(user)
 
 
 def can_moderate(user: AnyUser) -> bool:
@@ -31,11 +46,13 @@ def can_view_post(user: AnyUser, post: Post) -> bool:
 
 
 def can_ask(user: AnyUser) -> bool:
-    return user.is_authenticated and user.is_active
+    return user.is_authenticated and user.is_active and not is_sanctioned(user)
 
 
 def can_answer(user: AnyUser, thread: Thread) -> bool:
     if not (user.is_authenticated and user.is_active) or not thread.is_visible:
+        return False
+    if is_sanctioned(user):
         return False
     if thread.is_locked or thread.status == ThreadStatus.CLOSED:
         return can_moderate(user)
@@ -53,6 +70,7 @@ def can_edit_thread(user: AnyUser, thread: Thread) -> bool:
         return True
     return (
         thread.author_id == user.pk
+        and not is_suspended(user)
         and thread.is_visible
         and not thread.is_locked
         and _within_edit_window(thread.created_at)
@@ -66,6 +84,7 @@ def can_edit_post(user: AnyUser, post: Post) -> bool:
         return True
     return (
         post.author_id == user.pk
+        and not is_suspended(user)
         and post.is_visible
         and not post.thread.is_locked
         and _within_edit_window(post.created_at)
@@ -79,6 +98,7 @@ def can_vote(user: AnyUser, post: Post) -> bool:
         and post.author_id != user.pk
         and post.is_visible
         and post.thread.is_visible
+        and not is_sanctioned(user)
     )
 
 
@@ -90,6 +110,7 @@ def can_accept(user: AnyUser, thread: Thread) -> bool:
         return True
     return (
         thread.author_id == user.pk
+        and not is_suspended(user)
         and not thread.is_locked
         and thread.status != ThreadStatus.CLOSED
     )

@@ -14,3 +14,8 @@ class NotificationsConfig(AppConfig):
         from notifications import handlers, tasks  # noqa: F401
 
         handlers.register()
+        from accounts.privacy import register_eraser, register_exporter
+        from notifications import privacy
+
+        register_exporter("notifications", privacy.export_user)
+        register_eraser("notifications", privacy.erase_user)

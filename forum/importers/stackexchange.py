@@ -228,6 +228,11 @@ class StackExchangeImporter:
 
     def run(self) -> ImportReport:
         self.source = self._import_source()
+        # After a completed import, acceptances and duplicate links are only applied to
+        # threads new in this run: one unaccepted or unlinked here since then stays so.
+        # After an interrupted one, every thread of the site still missing them gets them.
+        self.resuming = self.source.imported_at is None
+        self.new_posts: set[str] = set()
         self._scan_votes()
         self._scan_posts()
         self._import_tags()
@@ -237,7 +242,7 @@ class StackExchangeImporter:
         self._import_duplicates()
         self._note_optional_files()
         self._synchronize()
-        if self.report.imported:
+        if self.report.imported or self.resuming:
             ImportSource.objects.filter(pk=self.source.pk).update(imported_at=timezone.now())
         return self.report
 
@@ -555,22 +560,32 @@ class StackExchangeImporter:
                 )
             )
         Post.objects.bulk_create(posts, batch_size=self.batch_size)
+        self.new_posts.update(p.external_ref for p in posts)
         self.report.imported["answers"] += len(posts)
 
     # --- after the rows -------------------------------------------------------------------
 
     def _import_acceptances(self) -> None:
-        """Mark accepted answers on threads that have none yet (so a re-run changes nothing
-        and an acceptance made here after the import is never overwritten)."""
-        threads = Thread.objects.filter(
-            external_ref__startswith=self.ref(""), accepted_answer__isnull=True
-        ).values_list("id", "external_ref", "author_id", "last_activity_at")
+        """Mark accepted answers on threads that have none yet (see ``resuming``), so a
+        re-run changes nothing and an acceptance changed here since is left alone."""
+        site_threads = Thread.objects.filter(external_ref__startswith=self.ref(""))
+        self.report.existing["acceptances"] += site_threads.filter(
+            accepted_answer__isnull=False
+        ).count()
+        threads = site_threads.filter(accepted_answer__isnull=True).values_list(
+            "id", "external_ref", "author_id", "last_activity_at"
+        )
+        new_threads = set(self.report.thread_ids)
         posts_by_ref = {}
         wanted = {}
         for thread_id, ref, asker_id, last_activity in threads:
             se_id = int(ref.rsplit(":", 1)[1])
             answer = self.accepted.get(se_id)
-            if answer is not None:
+            if answer is None:
+                continue
+            # New question or new accepted answer (a later dump), or finishing an
+            # interrupted run; never re-accepting what was unaccepted here.
+            if self.resuming or thread_id in new_threads or self.ref(answer) in self.new_posts:
                 wanted[self.ref(answer)] = (thread_id, asker_id, last_activity, answer)
         for batch in _batched(list(wanted), self.batch_size):
             posts_by_ref.update(
@@ -598,12 +613,14 @@ class StackExchangeImporter:
         if not path.is_file():
             return
         pairs = []
+        new_threads = set(self.report.thread_ids)
         for row in self._good_rows("PostLinks.xml", "post links"):
             if row.get("LinkTypeId") != LINK_DUPLICATE:
                 continue
             dup, original = _int(row.get("PostId")), _int(row.get("RelatedPostId"))
             if dup in self.thread_ids and original in self.thread_ids and dup != original:
-                pairs.append((self.thread_ids[dup], self.thread_ids[original]))
+                if self.resuming or self.thread_ids[dup] in new_threads:
+                    pairs.append((self.thread_ids[dup], self.thread_ids[original]))
             else:
                 self.report.skip("duplicates", "question not imported")
         with transaction.atomic():

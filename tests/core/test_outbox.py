@@ -256,7 +256,8 @@ def test_an_event_is_not_lost_when_the_broker_is_down_at_commit(
             title="Router drops Wi-Fi every hour",
             body="The router drops every device once an hour.",
         )
-        assert time.monotonic() - started < 10  # failed fast, no endless retry loop
+        # Failed within bounded time (every on-commit task tries once), no endless retries.
+        assert time.monotonic() - started < 30
     assert "could not queue core.tasks.dispatch_event" in caplog.text
 
     event = OutboxEvent.objects.get(name="forum.ThreadCreated")
@@ -267,7 +268,7 @@ def test_an_event_is_not_lost_when_the_broker_is_down_at_commit(
     with _later():
         assert pending_events_dispatch() == 1
     event.refresh_from_db()
-    assert event.dispatched_at is not None
+    assert event.dispatched_at is not None, event.last_error  # every subscriber delivered
     assert transactional_recorder.effects("tests.threads", event.pk) == 1
 
 
@@ -313,7 +314,7 @@ def test_a_real_celery_worker_delivers_the_event_of_a_new_answer(transactional_r
         task_postrun.disconnect(close_worker_connection)
 
     assert event.payload["post_id"] == answer.pk
-    assert event.dispatched_at is not None, "the worker did not dispatch the event"
+    assert event.dispatched_at is not None, f"not fully dispatched: {event.last_error!r}"
     assert transactional_recorder.effects("tests.answers", event.pk) == 1
     assert transactional_recorder.calls["tests.answers"] == 1
 

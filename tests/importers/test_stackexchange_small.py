@@ -247,3 +247,47 @@ def test_broken_xml_is_a_clear_error(small_dump):
 
     with pytest.raises(CommandError, match=r"Tags\.xml: not well-formed XML"):
         run(small_dump)
+
+
+def test_a_rerun_does_not_reaccept_an_answer_unaccepted_since_the_import(
+    small_dump, staff, django_capture_on_commit_callbacks
+):
+    from forum import services
+
+    run(small_dump)
+    thread = Thread.objects.get(external_ref="se:pour.stackexchange.com:1")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.answer_unaccept(thread=thread, actor=staff)
+    run(small_dump)
+
+    thread.refresh_from_db()
+    assert thread.accepted_answer is None
+    assert thread.status == ThreadStatus.ANSWERED
+
+
+def test_an_import_that_stops_halfway_is_finished_by_the_next_run(tmp_path):
+    directory = tmp_path / "pour.stackexchange.com"
+    posts = [question(1, AcceptedAnswerId=3), question(2), answer(3, 1), answer(4, 2)]
+    write_dump(directory, users=SMALL_USERS, posts=posts, tags=SMALL_TAGS)
+
+    def interrupt_after_three_posts(rows, desc, total):
+        for n, row in enumerate(rows):
+            if desc == "Posts.xml" and n == 3:
+                raise KeyboardInterrupt  # as if Ctrl-C was pressed mid-import
+            yield row
+
+    with pytest.raises(KeyboardInterrupt):
+        stackexchange_import(
+            directory=directory, progress=interrupt_after_three_posts, batch_size=1
+        )
+    assert Thread.objects.count() == 2
+    assert Post.objects.count() == 1
+    assert not Thread.objects.filter(status=ThreadStatus.SOLVED).exists()
+
+    run(directory)
+
+    assert Thread.objects.count() == 2
+    assert Post.objects.count() == 2
+    solved = Thread.objects.get(status=ThreadStatus.SOLVED)
+    assert solved.external_ref == "se:pour.stackexchange.com:1"
+    assert Thread.objects.get(external_ref="se:pour.stackexchange.com:2").answer_count == 1
