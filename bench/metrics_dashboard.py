@@ -41,7 +41,7 @@ def recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
-def insert_select(model, overrides: dict[str, str], source: str, params: list) -> int:  # noqa: ANN001
+def insert_select(model, overrides: dict[str, str], source: str, params: list) -> int:
     """INSERT INTO model's table SELECT <overrides or field defaults> FROM <source>."""
     from django.db import connection
 
@@ -51,7 +51,8 @@ def insert_select(model, overrides: dict[str, str], source: str, params: list) -
             continue
         columns.append(f'"{field.column}"')
         if field.column in overrides:
-            exprs.append(overrides[field.column])
+            # Modulo signs are literal SQL, not placeholders.
+            exprs.append(overrides[field.column].replace("%", "%%"))
             continue
         default = field.get_default()
         if default is None and field.null:
@@ -61,7 +62,7 @@ def insert_select(model, overrides: dict[str, str], source: str, params: list) -
             values.append(field.get_db_prep_save(default, connection))
     sql = (
         f'INSERT INTO "{model._meta.db_table}" ({", ".join(columns)}) '
-        f"SELECT {', '.join(exprs)} FROM {source}"
+        f"SELECT {', '.join(exprs)} FROM {source if params else source.replace('%', '%%')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values + params)
@@ -133,7 +134,8 @@ def seed(n_threads: int) -> dict:
         )
         with connection.cursor() as cursor:
             cursor.execute(
-                f'UPDATE "{Thread._meta.db_table}" AS t SET accepted_answer_id = p.id, answer_count = 1 '
+                f'UPDATE "{Thread._meta.db_table}" AS t '
+                "SET accepted_answer_id = p.id, answer_count = 1 "
                 f'FROM "{Post._meta.db_table}" AS p WHERE p.thread_id = t.id AND p.is_accepted'
             )
         insert_select(

@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.UserPreferencesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "core.ratelimit.IpWriteRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -480,6 +481,14 @@ FORUM_MAX_TAGS = 5
 FORUM_RATE_POSTS = os.environ.get("FORUM_RATE_POSTS", "30/h")
 FORUM_RATE_VOTES = os.environ.get("FORUM_RATE_VOTES", "120/h")
 FORUM_RATE_ACCEPTS = os.environ.get("FORUM_RATE_ACCEPTS", "20/h")
+# Per client IP, on top of the per-user limits above (core/ratelimit.py): several people
+# share an address behind a NAT, so these are larger.
+RATE_LIMITS_PER_IP = {
+    "posts": os.environ.get("RATE_IP_POSTS", "120/h"),
+    "votes": os.environ.get("RATE_IP_VOTES", "600/h"),
+    "accepts": os.environ.get("RATE_IP_ACCEPTS", "60/h"),
+    "flags": os.environ.get("RATE_IP_FLAGS", "100/h"),
+}
 
 # --- Moderation (forum/moderation/rules.py explains the flag weighting) -------------------
 MODERATION_AUTOHIDE_THRESHOLD = float(os.environ.get("MODERATION_AUTOHIDE_THRESHOLD", "1.5"))
@@ -550,6 +559,10 @@ METRICS_STAFF_COST_PER_CASE_MINOR = int(os.environ.get("METRICS_STAFF_COST_PER_C
 METRICS_HOTLINE_COST_PER_CONTACT_MINOR = int(
     os.environ.get("METRICS_HOTLINE_COST_PER_CONTACT_MINOR", "1200")
 )
+
+# --- Search -------------------------------------------------------------------------------
+# PostgreSQL text search configuration ("english", "german", …); SQLite's FTS5 stems English.
+SEARCH_LANGUAGE = os.environ.get("SEARCH_LANGUAGE", "english")
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     # Profile size and candidate pool: bounded by the 50 ms routing budget at 100k users
     # (bench/experts_route.py). 300 terms measured +0.02 MRR at one cutoff, 0 at another.
     "EXPERTS_PROFILE_TERMS": 100,
-    "EXPERTS_ROUTING_CANDIDATES": 200,
+    "EXPERTS_ROUTING_CANDIDATES": 120,
     "EXPERTS_ROUTING_TEXT_CANDIDATES": 100,
     "EXPERTS_ROUTING_NOTIFY": 3,
     "EXPERTS_ROUTING_DAILY_CAP": 5,

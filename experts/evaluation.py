@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from experts import conf, scoring
+from experts import conf, learn, scoring
 from experts.text import query_terms, question_terms
 
 # --- Records ----------------------------------------------------------------------------
@@ -176,6 +176,11 @@ class Replica:
         self.background: dict[str, float] = defaultdict(float)
         self.background_total = 0.0
         self.answerers: set[int] = set()
+        # Mirrors of the remaining stored fields the learned router reads.
+        self.answer_count: dict[int, int] = defaultdict(int)
+        self.last_activity: dict[int, datetime] = {}
+        self.tag_stats: dict[tuple[int, str], scoring.Decayed] = {}
+        self.answer_times: dict[int, list[datetime]] = defaultdict(list)
         self.cutoff = cutoff
         events: list[tuple[datetime, int, object]] = [
             (q.created_at, 0, q) for q in history.questions.values() if q.created_at < cutoff
@@ -214,6 +219,15 @@ class Replica:
         for cat in (category, None):
             self.base[cat][0] += accepted
             self.base[cat][1] += answers
+        self.last_activity[user] = max(self.last_activity.get(user, when), when)
+
+    def _add_tags(self, user: int, tags: tuple[str, ...], *, accepted: float, answers: float,
+                  when: datetime) -> None:  # fmt: skip
+        for tag in set(tags):
+            d = self.tag_stats.setdefault(
+                (user, tag), scoring.Decayed(accepted=0.0, answers=0.0, at=when)
+            )
+            d.add(accepted=accepted, answers=answers, when=when, half_life=self.half_life)
 
     def _profile(self, user: int, terms: set[str], weight: float, when: datetime) -> None:
         profile, length, at = self.profiles.get(user, ({}, 0.0, when))
@@ -233,6 +247,9 @@ class Replica:
         self._add(a.author_id, q.category_id, accepted=0.0, answers=1.0, when=when)  # type: ignore[arg-type]
         for tag in q.tags:
             self.tag_answers[(a.author_id, tag)] += 1  # type: ignore[index]
+        self.answer_count[a.author_id] += 1  # type: ignore[index]
+        self.answer_times[a.author_id].append(when)  # type: ignore[index]
+        self._add_tags(a.author_id, q.tags, accepted=0.0, answers=1.0, when=when)  # type: ignore[arg-type]
         self._profile(a.author_id, self._terms(q), 1.0, when)  # type: ignore[arg-type]
 
     def _accept(self, a: AnswerRec, when: datetime) -> None:
@@ -243,6 +260,7 @@ class Replica:
         if user is None:
             return
         self._add(user, q.category_id, accepted=1.0, answers=0.0, when=when)
+        self._add_tags(user, q.tags, accepted=1.0, answers=0.0, when=when)
         self.accepted_count[user] += 1
         d = self.accepted_decayed.setdefault(user, scoring.Decayed(accepted=0, answers=0, at=when))
         d.add(accepted=1.0, answers=0.0, when=when, half_life=self.half_life)
@@ -308,6 +326,85 @@ class Replica:
 
     def baseline_tags(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
         return {u: float(sum(self.tag_answers.get((u, t), 0) for t in q.tags)) for u in users}
+
+    # --- the learned router (experts.learn)
+
+    def standing(self, user: int, q: QuestionRec, now: datetime) -> learn.Standing:
+        def at(d: scoring.Decayed | None) -> tuple[float, float]:
+            return d.at_time(now, half_life=self.half_life) if d else (0.0, 0.0)
+
+        accepted, answers = at(self.stats.get((user, None)))
+        _, category_answers = at(self.stats.get((user, q.category_id)))
+        tag_accepted = tag_answers = 0.0
+        for tag in set(q.tags):
+            a, n = at(self.tag_stats.get((user, tag)))
+            tag_accepted += a
+            tag_answers += n
+        return learn.Standing(
+            answers=answers,
+            accepted=accepted,
+            answer_count=float(self.answer_count.get(user, 0)),
+            category_answers=category_answers,
+            tag_answers=tag_answers,
+            tag_accepted=tag_accepted,
+            last_activity_at=self.last_activity.get(user),
+        )
+
+    def text_score(self, user: int, q: QuestionRec, query: dict[str, float], now: datetime):
+        profile = self.profiles.get(user)
+        if profile is None or not profile[0]:
+            return 0.0
+        terms, length, at = profile
+        factor = scoring.decay_factor(
+            elapsed_seconds=(now - at).total_seconds(), half_life_seconds=self.half_life
+        )
+        return scoring.text_log_likelihood(
+            query=query,
+            profile={t: terms[t] * factor for t in query if t in terms},
+            profile_length=length * factor,
+            background=self.background,
+            background_total=self.background_total,
+            smoothing=float(conf.get("EXPERTS_TEXT_SMOOTHING")),
+        )
+
+    def base_rate(self, category: int | None) -> float:
+        a, n = self.base[category]
+        return scoring.base_rate_of(
+            accepted=a, answers=n, default=float(conf.get("EXPERTS_DEFAULT_BASE_RATE"))
+        )
+
+    def vectors(
+        self, q: QuestionRec, users: list[int], *, now: datetime, text_for: set[int] | None
+    ) -> dict[int, list[float]]:
+        """Feature vectors; text only for ``text_for`` (None: everyone)."""
+        query = query_terms(title=q.title, body=q.body, tags=q.tags)
+        p0 = self.base_rate(q.category_id)
+        strength = float(conf.get("EXPERTS_PRIOR_STRENGTH"))
+        out = {}
+        for u in users:
+            text = (
+                self.text_score(u, q, query, now) if text_for is None or u in text_for else 0.0
+            )
+            out[u] = learn.features(
+                standing=self.standing(u, q, now), now=now, base_rate=p0, strength=strength,
+                text=text,
+            )  # fmt: skip
+        return out
+
+    def learned_scores(
+        self, q: QuestionRec, users: list[int], weights: dict[str, float]
+    ) -> dict[int, float]:
+        """Two stages, as live: score without text, text for the shortlist, rescore."""
+        now = self.cutoff
+        first = self.vectors(q, users, now=now, text_for=set())
+        prelim = {u: learn.score(v, weights) for u, v in first.items()}
+        shortlist = set(
+            sorted(prelim, key=lambda u: (-prelim[u], u))[
+                : int(conf.get("EXPERTS_ROUTING_TEXT_CANDIDATES"))
+            ]
+        )
+        final = self.vectors(q, sorted(shortlist), now=now, text_for=None)
+        return {u: learn.score(final.get(u, first[u]), weights) for u in users}
 
 
 # --- Metrics ----------------------------------------------------------------------------
@@ -377,28 +474,100 @@ def default_cutoff(history: History, *, train_share: float = 0.8) -> datetime:
     return times[min(int(len(times) * train_share), len(times) - 1)]
 
 
-def evaluate(history: History, *, cutoff: datetime | None = None) -> EvaluationResult:
-    cutoff = cutoff or default_cutoff(history)
-    replica = Replica(history, cutoff)
-    users = sorted(replica.answerers)
-    tests = []
+def test_cases(
+    history: History, *, start: datetime, end: datetime | None = None
+) -> list[tuple[QuestionRec, int]]:
+    """Questions asked in [start, end) with an accepted answer by another known user.
+
+    With ``end`` (training examples), the accept itself must also lie before ``end``:
+    nothing after the outer cutoff may be seen."""
+    out = []
     for q in sorted(history.questions.values(), key=lambda q: (q.created_at, q.id)):
-        if q.created_at < cutoff or q.accepted_answer_id is None or q.author_id is None:
+        if q.created_at < start or q.accepted_answer_id is None or q.author_id is None:
+            continue
+        if end is not None and q.created_at >= end:
             continue
         answer = history.answers.get(q.accepted_answer_id)
         if answer is None or answer.author_id is None or answer.author_id == q.author_id:
             continue
-        tests.append((q, answer.author_id))
+        if end is not None and (answer.accepted_at is None or answer.accepted_at >= end):
+            continue
+        out.append((q, answer.author_id))
+    return out
+
+
+def inner_cutoffs(history: History, cutoff: datetime, *, shares=(0.6, 0.7, 0.8)) -> list[datetime]:
+    """Inner time splits of the training period, at shares of its questions."""
+    times = sorted(q.created_at for q in history.questions.values() if q.created_at < cutoff)
+    if len(times) < 10:
+        return []
+    return sorted({times[int(len(times) * s)] for s in shares})
+
+
+def fit_weights(
+    history: History,
+    cutoff: datetime,
+    *,
+    negatives: int = 100,
+    ridge: float = 1.0,
+    seed: int = 7,
+    features: tuple[str, ...] | None = None,
+) -> dict[str, float] | None:
+    """Fit the learned router on the training period only (see ``experts.learn``).
+
+    None when the training period holds too few examples (fewer than 20) to fit."""
+    rng = random.Random(seed)  # noqa: S311 - sampling negatives, not security
+    names = features or learn.FEATURES
+    keep = [learn.FEATURES.index(n) for n in names]
+
+    def project(v: list[float]) -> list[float]:
+        return [v[i] for i in keep]
+
+    groups: list[learn.Group] = []
+    for inner in inner_cutoffs(history, cutoff):
+        replica = Replica(history, inner)
+        users = sorted(replica.answerers)
+        for q, target in test_cases(history, start=inner, end=cutoff):
+            if target not in replica.answerers:
+                continue  # a newcomer: no model over these features can rank them
+            others = [u for u in users if u not in (q.author_id, target)]
+            others = rng.sample(others, min(negatives, len(others)))
+            vectors = replica.vectors(q, [target, *others], now=inner, text_for=None)
+            groups.append(
+                learn.Group(
+                    chosen=project(vectors[target]), others=[project(vectors[u]) for u in others]
+                )
+            )
+    if len(groups) < 20:
+        return None
+    fitted = learn.fit(groups, ridge=ridge)
+    return dict.fromkeys(learn.FEATURES, 0.0) | dict(zip(names, fitted, strict=True))
+
+
+def evaluate(
+    history: History,
+    *,
+    cutoff: datetime | None = None,
+    extra_models: dict[str, Callable] | None = None,
+) -> EvaluationResult:
+    cutoff = cutoff or default_cutoff(history)
+    replica = Replica(history, cutoff)
+    users = sorted(replica.answerers)
+    tests = test_cases(history, start=cutoff)
     if not tests:
         raise NoTestQuestions(
             f"no question after {cutoff:%Y-%m-%d} has an accepted answer by another known user"
         )
+    weights = fit_weights(history, cutoff)
     models: dict[str, Callable[[QuestionRec, list[int]], dict[int, float]]] = {
         "router": replica.router_scores,
+        "learned": lambda q, us: replica.learned_scores(q, us, weights or learn.DEFAULT_WEIGHTS),
         "accepted_count": replica.baseline_count,
         "decayed_accepted_count": replica.baseline_decayed,
         "tag_answer_count": replica.baseline_tags,
     }
+    for name, make in (extra_models or {}).items():
+        models[name] = make(replica, history, cutoff)
     ranks: dict[str, list[float]] = {name: [] for name in models}
     for q, target in tests:
         candidates = [u for u in users if u != q.author_id]

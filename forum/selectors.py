@@ -82,7 +82,8 @@ def thread_list(
     return (
         qs.select_related("category", "author")
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug")))
-        .defer("body_md", "body_html")
+        # The search vector is large and only the search backend reads it.
+        .defer("body_md", "body_html", "search_vector")
         .order_by(*ordering)
     )
 
@@ -97,6 +98,7 @@ def thread_get(*, pk: int, viewer: AnyUser) -> Thread | None:
         visible_threads(viewer)
         .select_related("category", "author", "accepted_answer", "accepted_answer__author")
         .prefetch_related("tags")
+        .defer("search_vector")
         .filter(pk=pk)
         .first()
     )

@@ -24,13 +24,18 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.events import publish
 from core.exceptions import Conflict, NotFound, PermissionDenied
-from core.markup import render_markdown
+from core.markup import render_markdown, sanitize_html
 from forum import events, permissions, validators
 from forum.models import Category, Post, Revision, Tag, Thread, ThreadStatus, Vote
 
 
 def _iso(value: datetime) -> str:
     return value.isoformat()
+
+
+def _render_body(text: str, source_format: str) -> str:
+    """Imported posts keep their (sanitized) HTML as source; ours are Markdown."""
+    return sanitize_html(text) if source_format == "html" else render_markdown(text)
 
 
 def _locked_thread(thread_id: int) -> Thread:
@@ -152,7 +157,7 @@ def thread_edit(
     if changed_text:
         thread.title = new_title
         thread.body_md = new_body
-        thread.body_html = render_markdown(new_body)
+        thread.body_html = _render_body(new_body, thread.source_format)
         thread.edited_at = now
         fields += ["title", "body_md", "body_html", "edited_at"]
         revision = _next_revision(thread=thread, post=None, author=editor, reason=reason)
@@ -250,7 +255,7 @@ def answer_edit(*, post: Post, editor: User, body: str, reason: str = "") -> Pos
     if body == post.body_md:
         return post
     post.body_md = body
-    post.body_html = render_markdown(body)
+    post.body_html = _render_body(body, post.source_format)
     post.edited_at = timezone.now()
     post.save(update_fields=["body_md", "body_html", "edited_at"])
     revision = _next_revision(thread=post.thread, post=post, author=editor, reason=reason)

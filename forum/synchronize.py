@@ -15,6 +15,10 @@ from forum.models import Category, Post, Thread, ThreadStatus, Vote
 @transaction.atomic
 def post_synchronize(post_id: int) -> bool:
     post = Post.objects.select_for_update(no_key=True).get(pk=post_id)
+    if post.external_ref:
+        # Imported posts carry the source community's vote totals without Vote rows (dumps
+        # do not say who voted): there is nothing to recount them from.
+        return False
     agg = Vote.objects.filter(post_id=post_id).aggregate(
         score=Sum("value"), up=Count("id", filter=Q(value=1)), down=Count("id", filter=Q(value=-1))
     )

@@ -13,10 +13,10 @@ class DailyRollupAdmin(admin.ModelAdmin):
     list_filter = ("category",)
     date_hierarchy = "date"
 
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+    def has_add_permission(self, request) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -84,7 +84,9 @@ class MetricsSummaryApi(APIView):
         responses={200: OutputSerializer, **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        form = DashboardFilterForm(request.query_params, history_start=selectors.rollup_first_date())
+        form = DashboardFilterForm(
+            request.query_params, history_start=selectors.rollup_first_date()
+        )
         if not form.is_valid():
             raise ValidationError(form.errors)
         data = selectors.dashboard_get(period=form.to_period())

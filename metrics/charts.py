@@ -15,7 +15,6 @@ from django.utils.formats import date_format
 
 from metrics import histogram
 
-WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 12, 28
 
 
@@ -25,7 +24,7 @@ def _nice_max(value: float) -> int:
     magnitude = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * magnitude:
-            return int(math.ceil(step * magnitude))
+            return math.ceil(step * magnitude)
     return int(10 * magnitude)
 
 
@@ -50,9 +49,12 @@ def _label(day: date, granularity: str) -> str:
     return date_format(day, "j M")
 
 
-def activity_chart(series: list[dict[str, Any]], granularity: str) -> dict[str, Any]:
-    """Stacked bars (solved by the community / by staff) and a line for questions asked."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+def activity_chart(
+    series: list[dict[str, Any]], granularity: str, *, width: int = 1000, height: int = 260
+) -> dict[str, Any]:
+    """Stacked bars (solved by the community / by staff) and a line for questions asked.
+    Drawn full width: the wide viewBox keeps its text about the page's size."""
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
     n = max(len(series), 1)
     top = _nice_max(max([max(s["asked"] or 0, s["solved"] or 0) for s in series] or [0]))
     slot = plot_w / n
@@ -84,12 +86,12 @@ def activity_chart(series: list[dict[str, Any]], granularity: str) -> dict[str, 
         if i % label_every == 0:
             labels.append({"x": round(x + bar_w / 2, 1), "text": label})
     return {
-        "width": WIDTH,
-        "height": HEIGHT,
+        "width": width,
+        "height": height,
         "left": LEFT,
-        "plot_right": WIDTH - RIGHT,
+        "plot_right": width - RIGHT,
         "baseline": TOP + plot_h,
-        "label_y": HEIGHT - 8,
+        "label_y": height - 8,
         "bars": bars,
         "asked_points": " ".join(points),
         "labels": labels,
@@ -101,9 +103,11 @@ def activity_chart(series: list[dict[str, Any]], granularity: str) -> dict[str, 
 _EDGE_LABELS = {60: "1m", 3600: "1h", 86400: "1d", 7 * 86400: "7d", 30 * 86400: "30d"}
 
 
-def response_time_chart(merged: dict[int, int]) -> dict[str, Any]:
-    """Bars: how many first answers fell in each log-spaced bucket."""
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+def response_time_chart(
+    merged: dict[int, int], *, width: int = 560, height: int = 240
+) -> dict[str, Any]:
+    """Bars: how many first answers fell in each log-spaced bucket (half-width card)."""
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
     count = histogram.BUCKET_COUNT
     slot = plot_w / count
     top = _nice_max(max(merged.values(), default=0))
@@ -120,19 +124,19 @@ def response_time_chart(merged: dict[int, int]) -> dict[str, Any]:
                 "y": round(TOP + plot_h - h, 1),
                 "h": round(h, 1),
                 "n": n,
-                "range": f"{_duration(low)}–{_duration(high)}",
+                "range": f"{_duration(low)} to {_duration(high)}",
             }
         )
         for edge, text in _EDGE_LABELS.items():
             if low <= edge < high:
                 labels.append({"x": round(x + slot * (edge - low) / (high - low), 1), "text": text})
     return {
-        "width": WIDTH,
-        "height": HEIGHT,
+        "width": width,
+        "height": height,
         "left": LEFT,
-        "plot_right": WIDTH - RIGHT,
+        "plot_right": width - RIGHT,
         "baseline": TOP + plot_h,
-        "label_y": HEIGHT - 8,
+        "label_y": height - 8,
         "bars": bars,
         "labels": labels,
         "ticks": _ticks(top, plot_h),

@@ -32,8 +32,12 @@ class DashboardFilterForm(forms.Form):
         required=False,
         empty_label=_("All categories"),
     )
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: object, history_start: date | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -51,7 +55,9 @@ class DashboardFilterForm(forms.Form):
         else:
             since, until = today - timedelta(days=int(period[:-1]) - 1), today
         if since > until:
-            raise ValidationError({"end": [_("The end date is before the start date.")]}, code="range")
+            raise ValidationError(
+                {"end": [_("The end date is before the start date.")]}, code="range"
+            )
         if (until - since).days > MAX_DAYS:
             raise ValidationError({"start": [_("Choose at most 20 years.")]}, code="range")
         data["period"] = period

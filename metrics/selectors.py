@@ -75,7 +75,9 @@ def dashboard_get(*, period: Period) -> Dashboard:
     base = DailyRollup.objects.filter(
         date__gte=period.since - timedelta(days=1), date__lte=period.until
     ).filter(
-        Q(category__isnull=True) if period.category_id is None else Q(category_id=period.category_id)
+        Q(category__isnull=True)
+        if period.category_id is None
+        else Q(category_id=period.category_id)
     )
     aggregates: dict[str, Any] = {name: Sum(name, filter=in_period) for name in COUNT_FIELDS}
     aggregates["rows_without_rewards"] = Count("id", filter=in_period & Q(rewards_available=False))
@@ -86,13 +88,17 @@ def dashboard_get(*, period: Period) -> Dashboard:
 
     first_hist: list[dict] = []
     accepted_hist: list[dict] = []
-    for first, accepted in _rows(period).values_list("first_answer_histogram", "accepted_histogram"):
+    for first, accepted in _rows(period).values_list(
+        "first_answer_histogram", "accepted_histogram"
+    ):
         first_hist.append(first)
         accepted_hist.append(accepted)
     first_merged = histogram.merge(first_hist)
     accepted_merged = histogram.merge(accepted_hist)
 
-    trunc = {"day": None, "week": TruncWeek("date"), "month": TruncMonth("date")}[period.granularity]
+    trunc = {"day": None, "week": TruncWeek("date"), "month": TruncMonth("date")}[
+        period.granularity
+    ]
     series_qs = _rows(period).annotate(bucket=trunc if trunc is not None else F("date"))
     series = list(
         series_qs.values("bucket")

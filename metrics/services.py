@@ -95,7 +95,9 @@ class _Collector:
         if category_id is not None:
             self.row(day, None).values[field] += amount
 
-    def add_bucket(self, day: date, category_id: int | None, field: str, bucket: int, n: int) -> None:
+    def add_bucket(
+        self, day: date, category_id: int | None, field: str, bucket: int, n: int
+    ) -> None:
         for cat in {category_id, None}:
             histogram = getattr(self.row(day, cat), field)
             histogram[str(bucket)] += n
@@ -133,7 +135,9 @@ def _collect(start: datetime, end: datetime) -> tuple[_Collector, list[dict], bo
     ):
         rows.add(r["day"], r["category_id"], "questions_asked", r["n"])
 
-    first_wait = ExpressionWrapper(F("first_answer_at") - F("created_at"), output_field=DurationField())
+    first_wait = ExpressionWrapper(
+        F("first_answer_at") - F("created_at"), output_field=DurationField()
+    )
     for r in (
         Thread.objects.filter(
             _in_range("first_answer_at", start, end),
@@ -240,7 +244,10 @@ def _collect(start: datetime, end: datetime) -> tuple[_Collector, list[dict], bo
         for r in (
             LedgerEntry.objects.filter(_in_range("created_at", start, end), currency=cash)
             .filter(
-                Q(account__kind=AccountKind.USER_CASH, transaction__cause_type__in=REWARD_CASH_CAUSES)
+                Q(
+                    account__kind=AccountKind.USER_CASH,
+                    transaction__cause_type__in=REWARD_CASH_CAUSES,
+                )
                 | Q(account__kind=AccountKind.PAID_OUT)
             )
             .annotate(day=_day("created_at"))
@@ -330,7 +337,11 @@ def rollups_compute(*, since: date, until: date) -> int:
         for cat in [None, *category_ids]:
             key = (day, cat)
             row = rows.rows.get(key)
-            snapshot = fresh.get(cat, 0 if cat is None else None) if day == today else old_snapshots.get(key)
+            snapshot = (
+                fresh.get(cat, 0 if cat is None else None)
+                if day == today
+                else old_snapshots.get(key)
+            )
             if row is None and cat is not None and snapshot is None:
                 continue
             obj = DailyRollup(
@@ -354,7 +365,10 @@ def rollups_compute(*, since: date, until: date) -> int:
     for r in experts:
         expert_objs.append(
             ExpertDailyRollup(
-                date=r["day"], category_id=r["thread__category_id"], user_id=r["author_id"], solutions=r["n"]
+                date=r["day"],
+                category_id=r["thread__category_id"],
+                user_id=r["author_id"],
+                solutions=r["n"],
             )
         )
         totals[(r["day"], r["author_id"])] += r["n"]
@@ -381,7 +395,10 @@ def history_start() -> date | None:
 
 
 def rollups_rebuild(
-    *, since: date | None = None, chunk_days: int = 31, progress: Callable[[int], None] | None = None
+    *,
+    since: date | None = None,
+    chunk_days: int = 31,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Recompute every day from ``since`` (default: the first question) to today, one
     transaction per chunk so a long rebuild neither holds one huge transaction nor leaves
@@ -408,9 +425,11 @@ def summary_recipients() -> models.QuerySet:
     from accounts.models import User
     from accounts.roles import Role
 
-    return User.objects.filter(
-        groups__name=Role.COMMUNITY_MANAGER, is_active=True
-    ).exclude(email="").distinct()
+    return (
+        User.objects.filter(groups__name=Role.COMMUNITY_MANAGER, is_active=True)
+        .exclude(email="")
+        .distinct()
+    )
 
 
 def monthly_summaries_queue(*, month: date | None = None) -> int:
@@ -424,7 +443,9 @@ def monthly_summaries_queue(*, month: date | None = None) -> int:
         month = (first_of_this - timedelta(days=1)).replace(day=1)
     month = month.replace(day=1)
     with transaction.atomic():
-        existing = set(SummaryDelivery.objects.filter(month=month).values_list("user_id", flat=True))
+        existing = set(
+            SummaryDelivery.objects.filter(month=month).values_list("user_id", flat=True)
+        )
         new = [
             SummaryDelivery(user_id=user_id, month=month)
             for user_id in summary_recipients().values_list("id", flat=True)
@@ -442,7 +463,9 @@ def monthly_summary_send(*, delivery_id: int) -> bool:
     from metrics.emails import summary_message
 
     now = timezone.now()
-    claimed = SummaryDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(sent_at=now)
+    claimed = SummaryDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(
+        sent_at=now
+    )
     if not claimed:
         return False
     delivery = SummaryDelivery.objects.select_related("user").get(pk=delivery_id)

@@ -21,3 +21,10 @@ def can_flag(user: object, target: Thread | Post) -> bool:
     if isinstance(target, Post):
         return permissions.can_flag(user, thread=target.thread, post=target)  # type: ignore[arg-type]
     return permissions.can_flag(user, thread=target)  # type: ignore[arg-type]
+
+
+@register.filter
+def is_sanctioned(user: object) -> bool:
+    from forum.permissions import is_sanctioned as sanctioned
+
+    return sanctioned(user)  # type: ignore[arg-type]

@@ -23,10 +23,14 @@
   }
 
   function sizeShareBars() {
-    document.querySelectorAll(".share-bar[data-share]").forEach(function (bar) {
+    // Bars relative to the top expert, so small shares still compare visibly.
+    var bars = document.querySelectorAll(".share-bar[data-share]");
+    var top = 0;
+    bars.forEach(function (bar) { top = Math.max(top, parseFloat(bar.getAttribute("data-share")) || 0); });
+    bars.forEach(function (bar) {
       var share = parseFloat(bar.getAttribute("data-share")) || 0;
       // CSSOM writes are allowed under style-src 'self' (only inline style attributes are not).
-      bar.style.width = Math.max(0, Math.min(1, share)) * 5 + "rem";
+      bar.style.width = (top > 0 ? Math.max(0.15, share / top) * 5 : 0) + "rem";
     });
   }
 

@@ -33,10 +33,14 @@ def _import_or_seed() -> str:
     for i in range(120):
         asked = start + timedelta(days=i * 3, hours=i % 7)
         thread = ThreadFactory(category=category, created_at=asked)
-        answer = PostFactory(thread=thread, author=expert, created_at=asked + timedelta(hours=i % 30 + 1))
+        answer = PostFactory(
+            thread=thread, author=expert, created_at=asked + timedelta(hours=i % 30 + 1)
+        )
         thread.first_answer_at = answer.created_at
         if i % 3:
-            Post.objects.filter(pk=answer.pk).update(is_accepted=True, accepted_at=asked + timedelta(days=1))
+            Post.objects.filter(pk=answer.pk).update(
+                is_accepted=True, accepted_at=asked + timedelta(days=1)
+            )
             thread.accepted_answer_id = answer.pk
             thread.status = ThreadStatus.SOLVED
             thread.solved_at = asked + timedelta(days=1)

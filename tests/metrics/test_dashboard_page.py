@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from metrics import services
 from metrics.models import DailyRollup
@@ -84,7 +85,7 @@ def test_the_page_costs_the_same_queries_for_ten_days_or_ten_years(manager_clien
 
     def fill(days: int) -> int:
         DailyRollup.objects.all().delete()
-        today = date.today()
+        today = timezone.localdate()
         DailyRollup.objects.bulk_create(
             DailyRollup(
                 date=today - timedelta(days=i), category=cat, questions_asked=3,
@@ -125,7 +126,9 @@ def test_the_api_gives_the_same_figures_to_staff(staff_client, rebuilt):
     assert body["granularity"] == "day"
 
 
-def test_the_api_refuses_customers_and_anonymous_callers_in_the_error_shape(customer_client, client, db):
+def test_the_api_refuses_customers_and_anonymous_callers_in_the_error_shape(
+    customer_client, client, db
+):
     forbidden = customer_client.get("/api/v1/metrics/")
     assert forbidden.status_code == 403
     assert forbidden.json()["error"]["code"] == "permission_denied"

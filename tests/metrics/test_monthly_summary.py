@@ -21,8 +21,12 @@ def _april_first():
 def test_each_manager_gets_last_months_summary_once_in_their_language(
     history, django_capture_on_commit_callbacks
 ):
-    english = UserFactory(email="mia@example.com", display_name="Mia", locale="en", roles=["community_manager"])
-    german = UserFactory(email="max@example.com", display_name="Max", locale="de", roles=["community_manager"])
+    english = UserFactory(
+        email="mia@example.com", display_name="Mia", locale="en", roles=["community_manager"]
+    )
+    german = UserFactory(
+        email="max@example.com", display_name="Max", locale="de", roles=["community_manager"]
+    )
     UserFactory(email="sam2@example.com", roles=["support"])  # staff, but not a manager
     with time_machine.travel(_april_first(), tick=False):
         services.rollups_rebuild(since=date(2026, 3, 1))
@@ -43,10 +47,14 @@ def test_each_manager_gets_last_months_summary_once_in_their_language(
     html, mimetype = de.alternatives[0]
     assert mimetype == "text/html"
     assert "Gestellte Fragen" in html
-    assert SummaryDelivery.objects.filter(month=date(2026, 3, 1), sent_at__isnull=False).count() == 2
+    assert (
+        SummaryDelivery.objects.filter(month=date(2026, 3, 1), sent_at__isnull=False).count() == 2
+    )
 
 
-def test_no_mail_is_sent_before_the_transaction_commits(history, django_capture_on_commit_callbacks):
+def test_no_mail_is_sent_before_the_transaction_commits(
+    history, django_capture_on_commit_callbacks
+):
     UserFactory(email="mia@example.com", roles=["community_manager"])
     with time_machine.travel(_april_first(), tick=False):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:

@@ -90,7 +90,10 @@ def test_recomputing_a_range_twice_gives_the_same_rows(history):
     before = list(DailyRollup.objects.order_by("date", "category_id").values())
     _rebuild()
     after = list(DailyRollup.objects.order_by("date", "category_id").values())
-    strip = lambda rows: [{k: v for k, v in r.items() if k not in ("id", "computed_at")} for r in rows]  # noqa: E731
+
+    def strip(rows):
+        return [{k: v for k, v in r.items() if k not in ("id", "computed_at")} for r in rows]
+
     assert strip(before) == strip(after)
 
 
@@ -105,6 +108,9 @@ def test_the_beat_refresh_keeps_a_daily_snapshot_of_views_of_solved_threads(hist
         Thread.objects.filter(pk=t1.pk).update(view_count=35)
         refresh_rollups()
         refresh_rollups()  # twice: same rows
-    assert DailyRollup.objects.get(date=date(2026, 3, 10), category__isnull=True).solved_views_snapshot == 10
+    assert (
+        DailyRollup.objects.get(date=date(2026, 3, 10), category__isnull=True).solved_views_snapshot
+        == 10
+    )
     period = Period(since=date(2026, 3, 11), until=date(2026, 3, 11))
     assert dashboard_get(period=period).solved_views == 35 - 10

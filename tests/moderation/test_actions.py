@@ -92,7 +92,9 @@ def test_merging_a_thread_into_itself_is_refused_and_changes_nothing(thread, ans
     assert not ModerationAction.objects.exists()
 
 
-def test_marking_a_duplicate_points_at_the_original_and_closes(thread, moderator, customer, category):
+def test_marking_a_duplicate_points_at_the_original_and_closes(
+    thread, moderator, customer, category
+):
     original = forum_services.thread_create(
         author=customer, category=category, title="Printer prints empty pages",
         body="All pages come out of the printer empty.",

@@ -119,3 +119,13 @@ def test_first_posts_can_be_premoderated(
         )  # fmt: skip
     assert Thread.objects.get(pk=t.pk).is_hidden
     assert Flag.objects.filter(thread=t, reason=FlagReason.REVIEW).exists()
+
+
+def test_the_thread_page_links_a_silenced_person_to_the_reason(moderator, customer, thread):
+    from django.test import Client
+
+    services.user_sanction(moderator=moderator, user=customer, kind="silence", days=1, reason="x")
+    client = Client()
+    client.force_login(customer)
+    page = client.get(f"/t/{thread.pk}/").content.decode()
+    assert "/moderation/me/" in page

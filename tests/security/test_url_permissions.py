@@ -223,8 +223,8 @@ def world(db):
     )
     note = Notification.objects.create(recipient=owner, kind="answer", title="x", url="/")
     return {
-        "owner": owner, "victim": victim, "erasee": erasee, "category": category, "tag": tag, "thread": thread,
-        "post": post, "notification": note,
+        "owner": owner, "victim": victim, "erasee": erasee, "category": category, "tag": tag,
+        "thread": thread, "post": post, "notification": note,
     }  # fmt: skip
 
 
@@ -265,9 +265,9 @@ def _kwargs(name: str, route: str, w: dict) -> dict:
     if "<int:post_pk>" in route:
         kwargs["post_pk"] = w["post"].pk
     if "<str:username>" in route:
-        kwargs["username"] = w["victim"].username if name == "moderation:sanction" else w[
-            "owner"
-        ].username
+        kwargs["username"] = (
+            w["victim"].username if name == "moderation:sanction" else w["owner"].username
+        )
     if "<slug:slug>" in route:
         kwargs["slug"] = {
             "forum:tag": w["tag"].slug, "accounts:legal": "privacy",

@@ -33,9 +33,7 @@ class Command(BaseCommand):
             self.stdout.write("Nothing to rebuild: there are no questions yet.")
             return
         total_days = (timezone.localdate() - start).days + 1
-        with tqdm(
-            total=max(total_days, 0), unit="day", disable=options["verbosity"] == 0
-        ) as bar:
+        with tqdm(total=max(total_days, 0), unit="day", disable=options["verbosity"] == 0) as bar:
             rows = services.rollups_rebuild(
                 since=start, chunk_days=options["chunk_days"], progress=bar.update
             )
