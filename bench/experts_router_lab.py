@@ -58,9 +58,11 @@ def activity(h_days: float, with_rate: bool = False):
     return make
 
 
-def learned(features, ridge=1.0):
+def learned(features=None, ridge=1.0, signs=True):
     def make(replica, history, cutoff):
-        weights = evaluation.fit_weights(history, cutoff, features=features, ridge=ridge)
+        weights = evaluation.fit_weights(
+            history, cutoff, features=features, ridge=ridge, signs=signs
+        )
         print("   ", {k: round(v, 2) for k, v in weights.items() if v}, flush=True)
         return lambda q, users: replica.learned_scores(q, users, weights)
 
@@ -68,13 +70,12 @@ def learned(features, ridge=1.0):
 
 
 LAB_MODELS = {
-    "L_small": learned(("log_answers", "log_accepted", "log_idle_days", "text")),
-    "L_tags": learned(
-        ("log_answers", "log_accepted", "log_idle_days", "text", "log_tag_answers")
+    "with_tag_feature": learned(
+        ("log_answers", "log_category_answers", "log_accepted", "log_idle_days", "text",
+         "log_tag_answers")
     ),
-    "L_ridge10": learned(
-        ("log_answers", "log_accepted", "log_idle_days", "text", "log_tag_answers"), ridge=10.0
-    ),
+    "no_text": learned(("log_answers", "log_category_answers", "log_accepted", "log_idle_days")),
+    "no_idle": learned(("log_answers", "log_category_answers", "log_accepted", "text")),
 }
 OLD = {
     **{f"act{h}": activity(h) for h in (30, 90, 180, 365)},
@@ -84,7 +85,7 @@ OLD = {
 
 def main() -> None:
     history = load(sys.argv[1])
-    cutoffs = [
+    cutoffs = [datetime.fromisoformat(a) for a in sys.argv[2:]] or [
         datetime(2016, 6, 1, tzinfo=UTC),
         datetime(2017, 1, 1, tzinfo=UTC),
         datetime(2017, 6, 1, tzinfo=UTC),

@@ -6,8 +6,9 @@
 #   BENCH_DB=sqlite bash bench/run_bench.sh   # SQLite file bench/out/bench.sqlite3
 #
 # env: BENCH_DB=postgres|sqlite, SKIP_SEED=1 (reuse the seeded database), RUN_PEER=0 (skip
-#      machina), PORT (default 8102), SEED_ARGS (passed to seed_large.py), PG_URL (server
-#      URL without database, default postgres://community:community@localhost:5432),
+#      machina) or RUN_PEER=reuse (compare with the last machina log), PORT (default 8102),
+#      SEED_ARGS (passed to seed_large.py), PG_URL (server URL without database, default
+#      postgres://community:community@localhost:5432),
 #      WRK_* / GUNICORN_WORKERS as in the peer's lib.sh (2 threads, 8 connections, 10 s, 2 workers).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,8 +49,8 @@ fi
 
 cd "$ROOT"
 echo "### ours: db=$BENCH_DB  $(git rev-parse --short HEAD 2>/dev/null || echo '?')  $(date -u +%FT%TZ)"
+$PY manage.py migrate --no-input -v0   # also with SKIP_SEED: the code may have new tables
 if [ "${SKIP_SEED:-0}" != 1 ]; then
-  $PY manage.py migrate --no-input -v0
   $PY bench/seed_large.py --out "$BASE/seed-$BENCH_DB.json" ${SEED_ARGS:-}
 fi
 $PY manage.py collectstatic --no-input -v0
@@ -73,6 +74,7 @@ $PY bench/count_queries.py "$BASE/urls-$BENCH_DB.txt"
 
 ensure_wrk
 : > "$RESULTS"
+: > "$BASE/gunicorn-$BENCH_DB.log"
 start_gunicorn "$ROOT/.venv" config.wsgi:application "$PORT" "$ROOT" "$BASE/gunicorn-$BENCH_DB.log"
 echo "### wrk -t$WRK_THREADS -c$WRK_CONNS -d$WRK_DURATION, gunicorn -w $GUNICORN_WORKERS (sync), DEBUG=False, anonymous"
 while read -r label url; do
@@ -81,14 +83,18 @@ done < "$BASE/urls-$BENCH_DB.txt" | tee "$SUMMARY"
 stop_gunicorn
 echo "tracebacks in gunicorn log: $(grep -c Traceback "$BASE/gunicorn-$BENCH_DB.log" || true)"
 
-[ "$RUN_PEER" = 1 ] || exit 0
+[ "$RUN_PEER" = 0 ] && exit 0
 
 # ---------------------------------------------------------------- the peer, same session
 PEER_LOG=$BASE/machina-$BENCH_DB.log
-echo "### peer: django-machina (log: $PEER_LOG)"
-PEER_DB=$([ "$BENCH_DB" = postgres ] && echo postgres || echo sqlite) \
-  REUSE_VENV=${REUSE_VENV:-1} bash "$PEERS/machina.sh" 2>&1 | tee "$PEER_LOG" \
-  | grep -E '^(###|  |    |---)' || true
+if [ "$RUN_PEER" = reuse ] && [ -s "$PEER_LOG" ]; then
+  echo "### peer: django-machina, figures reused from $PEER_LOG"
+else
+  echo "### peer: django-machina (log: $PEER_LOG)"
+  PEER_DB=$([ "$BENCH_DB" = postgres ] && echo postgres || echo sqlite) \
+    REUSE_VENV=${REUSE_VENV:-1} bash "$PEERS/machina.sh" 2>&1 | tee "$PEER_LOG" \
+    | grep -E '^(###|  |    |---)' || true
+fi
 
 echo "### ours / machina (req/s ratio >1 and p50 ratio <1 mean we are faster)"
 # ours label -> machina label: the pages that do the same job.

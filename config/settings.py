@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "rewards",
     "escalations",
     "notifications",
+    "listening",
     "metrics",
 ]
 
@@ -463,6 +464,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.delete_expired_exports",
         "schedule": crontab(minute=23),
     },
+    "listening-poll-sources": {
+        "task": "listening.tasks.poll_due_sources",
+        "schedule": timedelta(minutes=5),
+    },
 }
 # Events younger than this are left to their own on-commit dispatch by the sweeper.
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
@@ -559,6 +564,18 @@ METRICS_STAFF_COST_PER_CASE_MINOR = int(os.environ.get("METRICS_STAFF_COST_PER_C
 METRICS_HOTLINE_COST_PER_CONTACT_MINOR = int(
     os.environ.get("METRICS_HOTLINE_COST_PER_CONTACT_MINOR", "1200")
 )
+
+# --- Listening (support questions posted outside the community) ----------------------------
+# Feeds and mailboxes on private/loopback addresses are refused unless this is on (tests,
+# on-prem) or the source itself allows it.
+LISTENING_ALLOW_PRIVATE = env_bool("LISTENING_ALLOW_PRIVATE", default=False)
+LISTENING_FETCH_TIMEOUT = float(os.environ.get("LISTENING_FETCH_TIMEOUT", "15"))
+LISTENING_FETCH_MAX_BYTES = int(os.environ.get("LISTENING_FETCH_MAX_BYTES", str(5 * 1024 * 1024)))
+LISTENING_ITEM_MAX_CHARS = 10_000
+LISTENING_POLL_INTERVAL = timedelta(minutes=int(os.environ.get("LISTENING_POLL_MINUTES", "15")))
+LISTENING_INBOUND_MAX_AGE = timedelta(minutes=5)
+# An item is shown in the inbox when the support probability reaches this.
+LISTENING_SUPPORT_THRESHOLD = float(os.environ.get("LISTENING_SUPPORT_THRESHOLD", "0.5"))
 
 # --- Search -------------------------------------------------------------------------------
 # PostgreSQL text search configuration ("english", "german", …); SQLite's FTS5 stems English.

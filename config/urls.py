@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("experts.api_urls")),
     path("", include("forum.moderation_api")),
     path("", include("metrics.api_urls")),
+    path("", include("listening.api_urls")),
 ]
 
 urlpatterns = [
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("notifications/", include("notifications.urls")),
     path("rewards/", include("rewards.urls")),
+    path("staff/listening/", include("listening.urls")),
     path("staff/dashboard/", include("metrics.urls")),
     path("staff/", include("escalations.urls")),
     path("experts/", include("experts.urls")),

@@ -24,6 +24,13 @@ DEFAULTS: dict[str, Any] = {
     # Jelinek-Mercer weight of the background model (0.5: the profile and the background
     # are equally trusted; not tuned beyond a check of 0.5/0.8/0.95 on the time split).
     "EXPERTS_TEXT_SMOOTHING": 0.5,
+    # Routing model: "learned" (experts.learn, a conditional logit) or "candidate" (the
+    # older P(u | c) P(q | u) model of experts.scoring), kept as a documented fallback.
+    "EXPERTS_ROUTER_MODEL": "learned",
+    # Weights of the learned model by feature name; None: experts.learn.DEFAULT_WEIGHTS.
+    # Refit for a community with ``manage.py experts_evaluate`` (it prints the weights it
+    # fitted on the training period).
+    "EXPERTS_ROUTER_WEIGHTS": None,
     # Profile size and candidate pool: bounded by the 50 ms routing budget at 100k users
     # (bench/experts_route.py). 300 terms measured +0.02 MRR at one cutoff, 0 at another.
     "EXPERTS_PROFILE_TERMS": 100,

@@ -3,7 +3,8 @@
 History is loaded from a Stack Exchange dump (streamed with defusedxml) or from the
 database into plain records. Everything before the cutoff trains an in-memory replica
 of the live statistics, built with the same functions (``experts.scoring``,
-``experts.router.rank_candidates``); each later question with an accepted answer (not a
+``experts.learn``); the router's weights are fitted on the training period alone by an
+inner time split (``fit_weights``); each later question with an accepted answer (not a
 self-accept, both authors known) is a test case: rank every user who answered anything
 before the cutoff and look up where the accepted answerer lands.
 
@@ -285,6 +286,7 @@ class Replica:
         )
 
     def router_scores(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
+        """The candidate model (``EXPERTS_ROUTER_MODEL = "candidate"``), the fallback."""
         from experts.router import rank_candidates, top_by_prior
 
         now = self.cutoff
@@ -335,18 +337,14 @@ class Replica:
 
         accepted, answers = at(self.stats.get((user, None)))
         _, category_answers = at(self.stats.get((user, q.category_id)))
-        tag_accepted = tag_answers = 0.0
+        tag_answers = 0.0
         for tag in set(q.tags):
-            a, n = at(self.tag_stats.get((user, tag)))
-            tag_accepted += a
-            tag_answers += n
+            tag_answers += at(self.tag_stats.get((user, tag)))[1]
         return learn.Standing(
             answers=answers,
             accepted=accepted,
-            answer_count=float(self.answer_count.get(user, 0)),
             category_answers=category_answers,
             tag_answers=tag_answers,
-            tag_accepted=tag_accepted,
             last_activity_at=self.last_activity.get(user),
         )
 
@@ -378,17 +376,12 @@ class Replica:
     ) -> dict[int, list[float]]:
         """Feature vectors; text only for ``text_for`` (None: everyone)."""
         query = query_terms(title=q.title, body=q.body, tags=q.tags)
-        p0 = self.base_rate(q.category_id)
-        strength = float(conf.get("EXPERTS_PRIOR_STRENGTH"))
         out = {}
         for u in users:
             text = (
                 self.text_score(u, q, query, now) if text_for is None or u in text_for else 0.0
             )
-            out[u] = learn.features(
-                standing=self.standing(u, q, now), now=now, base_rate=p0, strength=strength,
-                text=text,
-            )  # fmt: skip
+            out[u] = learn.features(standing=self.standing(u, q, now), now=now, text=text)
         return out
 
     def learned_scores(
@@ -454,13 +447,26 @@ class EvaluationResult:
     test_questions: int
     candidates: int
     ranks: dict[str, list[float]]
+    weights: dict[str, float] = field(default_factory=dict)
+    weights_fitted: bool = False
 
     def summary(self) -> dict:
         router = metrics_from_ranks(self.ranks["router"])
-        baselines = {
-            name: metrics_from_ranks(r) for name, r in self.ranks.items() if name != "router"
+        baselines = {name: metrics_from_ranks(self.ranks[name]) for name in BASELINES}
+        others = {
+            name: metrics_from_ranks(r)
+            for name, r in self.ranks.items()
+            if name != "router" and name not in BASELINES
         }
-        return {"router": router, "baselines": baselines}
+        return {
+            "router": router,
+            "baselines": baselines,
+            "alternatives": others,
+            "weights": self.weights,
+        }
+
+
+BASELINES = ("accepted_count", "decayed_accepted_count", "tag_answer_count")
 
 
 class NoTestQuestions(Exception):
@@ -512,12 +518,13 @@ def fit_weights(
     ridge: float = 1.0,
     seed: int = 7,
     features: tuple[str, ...] | None = None,
+    signs: bool = True,
 ) -> dict[str, float] | None:
     """Fit the learned router on the training period only (see ``experts.learn``).
 
     None when the training period holds too few examples (fewer than 20) to fit."""
     rng = random.Random(seed)  # noqa: S311 - sampling negatives, not security
-    names = features or learn.FEATURES
+    names = features or learn.ROUTER_FEATURES
     keep = [learn.FEATURES.index(n) for n in names]
 
     def project(v: list[float]) -> list[float]:
@@ -540,8 +547,27 @@ def fit_weights(
             )
     if len(groups) < 20:
         return None
-    fitted = learn.fit(groups, ridge=ridge)
-    return dict.fromkeys(learn.FEATURES, 0.0) | dict(zip(names, fitted, strict=True))
+    active = list(range(len(names)))
+    while True:
+        fitted = learn.fit(
+            [
+                learn.Group(
+                    chosen=[g.chosen[i] for i in active],
+                    others=[[o[i] for i in active] for o in g.others],
+                )
+                for g in groups
+            ],
+            ridge=ridge,
+        )
+        wrong = [
+            i for i, w in zip(active, fitted, strict=True) if w * learn.SIGNS[names[i]] < 0
+        ]
+        if not signs or not wrong:
+            break
+        active = [i for i in active if i not in wrong]
+    return dict.fromkeys(learn.FEATURES, 0.0) | {
+        names[i]: w for i, w in zip(active, fitted, strict=True)
+    }
 
 
 def evaluate(
@@ -558,10 +584,13 @@ def evaluate(
         raise NoTestQuestions(
             f"no question after {cutoff:%Y-%m-%d} has an accepted answer by another known user"
         )
-    weights = fit_weights(history, cutoff)
+    # The router's weights come from the training period alone; with too little of it
+    # to fit (< 20 examples), the shipped defaults, as live routing uses.
+    fitted = fit_weights(history, cutoff)
+    weights = fitted or learn.DEFAULT_WEIGHTS
     models: dict[str, Callable[[QuestionRec, list[int]], dict[int, float]]] = {
-        "router": replica.router_scores,
-        "learned": lambda q, us: replica.learned_scores(q, us, weights or learn.DEFAULT_WEIGHTS),
+        "router": lambda q, us: replica.learned_scores(q, us, weights),
+        "candidate_model": replica.router_scores,
         "accepted_count": replica.baseline_count,
         "decayed_accepted_count": replica.baseline_decayed,
         "tag_answer_count": replica.baseline_tags,
@@ -574,5 +603,10 @@ def evaluate(
         for name, model in models.items():
             ranks[name].append(rank_of(model(q, candidates), target))
     return EvaluationResult(
-        cutoff=cutoff, test_questions=len(tests), candidates=len(users), ranks=ranks
+        cutoff=cutoff,
+        test_questions=len(tests),
+        candidates=len(users),
+        ranks=ranks,
+        weights=dict(weights),
+        weights_fitted=fitted is not None,
     )

@@ -1,4 +1,15 @@
-"""Ranking experts for a question (see ``experts.scoring`` for the model).
+"""Ranking experts for a question.
+
+Two models, chosen by ``EXPERTS_ROUTER_MODEL``:
+
+* ``"learned"`` (default): the conditional logit of ``experts.learn`` over recent
+  activity, accepts, idleness, tag activity and text, with ``EXPERTS_ROUTER_WEIGHTS``
+  (default ``learn.DEFAULT_WEIGHTS``). On the beer dump it matches or beats the
+  candidate model and the baselines at every cutoff measured (see ``experts.learn``).
+* ``"candidate"``: the documented fallback, ``P(u | c) * P(q | u)`` of
+  ``experts.scoring``.
+
+Both share the candidate pre-filter and the loads below.
 
 Cost per question, independent of the number of users:
 1. candidates: top-N of the category (index ``expertise_cat_score_idx``), top-N overall and
@@ -21,7 +32,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from experts import conf, scoring
+from experts import conf, learn, scoring
 from experts.models import ExpertiseScore, ExpertProfile, TagExpertise, TermStat
 from experts.selectors import category_score_total
 from experts.services import TOTAL_TERM, base_rates
@@ -119,6 +130,8 @@ def rank(
     ids = [u for u in candidate_ids(question=question, limit=limit) if u not in excluded]
     if not ids:
         return []
+    if conf.get("EXPERTS_ROUTER_MODEL") != "candidate":
+        return rank_learned(question=question, ids=ids, now=now)
     rates = base_rates()
     rows = ExpertiseScore.objects.filter(
         Q(category_id=question.category_id) | Q(category__isnull=True), user_id__in=ids
@@ -252,5 +265,111 @@ def rank_candidates(
         log_score = scoring.router_log_score(prior=prior, text=text)
         if math.isfinite(log_score):
             out.append(Suggestion(user_id=user_id, log_score=log_score, prior=prior, text=text))
+    out.sort(key=lambda s: (-s.log_score, s.user_id))
+    return out
+
+
+# --- The learned model ------------------------------------------------------------------
+
+
+def router_weights() -> dict[str, float]:
+    weights = conf.get("EXPERTS_ROUTER_WEIGHTS")
+    return dict(weights) if weights else dict(learn.DEFAULT_WEIGHTS)
+
+
+def standings(
+    *, question: Question, ids: list[int], now: datetime, with_tags: bool = True
+) -> dict[int, learn.Standing]:
+    """Each candidate's stored statistics decayed to ``now``: one indexed ``IN`` query for
+    the overall and category rows, one more for the tag rows when ``with_tags``."""
+    half_life = conf.half_life_seconds()
+
+    def at(acc: float, ans: float, when: datetime) -> tuple[float, float]:
+        return scoring.Decayed(accepted=acc, answers=ans, at=when).at_time(
+            now, half_life=half_life
+        )
+
+    overall: dict[int, tuple[float, float, datetime | None]] = {}
+    in_category: dict[int, float] = {}
+    rows = ExpertiseScore.objects.filter(
+        Q(category_id=question.category_id) | Q(category__isnull=True), user_id__in=ids
+    ).values_list(
+        "user_id",
+        "category_id",
+        "decayed_accepted",
+        "decayed_answers",
+        "decayed_at",
+        "last_activity_at",
+    )
+    for user_id, category_id, acc, ans, when, last in rows:
+        acc_now, ans_now = at(acc, ans, when)
+        if category_id is None:
+            overall[user_id] = (acc_now, ans_now, last)
+        else:
+            in_category[user_id] = ans_now
+    tag_answers: dict[int, float] = {}
+    if with_tags and question.tag_ids:
+        tag_rows = TagExpertise.objects.filter(
+            user_id__in=ids, tag_id__in=question.tag_ids
+        ).values_list("user_id", "decayed_accepted", "decayed_answers", "decayed_at")
+        for user_id, acc, ans, when in tag_rows:
+            tag_answers[user_id] = tag_answers.get(user_id, 0.0) + at(acc, ans, when)[1]
+    out = {}
+    for user_id in ids:
+        acc_now, ans_now, last = overall.get(user_id, (0.0, 0.0, None))
+        out[user_id] = learn.Standing(
+            answers=ans_now,
+            accepted=acc_now,
+            category_answers=in_category.get(user_id, 0.0),
+            tag_answers=tag_answers.get(user_id, 0.0),
+            last_activity_at=last,
+        )
+    return out
+
+
+def rank_learned(*, question: Question, ids: list[int], now: datetime) -> list[Suggestion]:
+    """Score every candidate without text, then add the text evidence for the
+    EXPERTS_ROUTING_TEXT_CANDIDATES best (as the offline evaluation does)."""
+    weights = router_weights()
+    by_user = standings(
+        question=question, ids=ids, now=now, with_tags=bool(weights.get("log_tag_answers"))
+    )
+    first = {
+        u: learn.score(learn.features(standing=s, now=now, text=0.0), weights)
+        for u, s in by_user.items()
+    }
+    shortlist = sorted(first, key=lambda u: (-first[u], u))[
+        : int(conf.get("EXPERTS_ROUTING_TEXT_CANDIDATES"))
+    ]
+    texts: dict[int, float] = {}
+    if weights.get("text"):
+        query = query_terms(title=question.title, body=question.body, tags=question.tag_names)
+        background = dict(
+            TermStat.objects.filter(term__in=[*query, TOTAL_TERM]).values_list("term", "count")
+        )
+        background_total = background.pop(TOTAL_TERM, 0.0)
+        half_life = conf.half_life_seconds()
+        smoothing = float(conf.get("EXPERTS_TEXT_SMOOTHING"))
+        for user_id, (terms, length, at) in _profiles_restricted(
+            ids=shortlist, terms=list(query)
+        ).items():
+            if not terms:
+                continue
+            factor = scoring.decay_factor(
+                elapsed_seconds=(now - at).total_seconds(), half_life_seconds=half_life
+            )
+            texts[user_id] = scoring.text_log_likelihood(
+                query=query,
+                profile={t: w * factor for t, w in terms.items()},
+                profile_length=length * factor,
+                background=background,
+                background_total=background_total,
+                smoothing=smoothing,
+            )
+    out = []
+    for user_id, standing in by_user.items():
+        text = texts.get(user_id, 0.0)
+        value = learn.score(learn.features(standing=standing, now=now, text=text), weights)
+        out.append(Suggestion(user_id=user_id, log_score=value, prior=first[user_id], text=text))
     out.sort(key=lambda s: (-s.log_score, s.user_id))
     return out

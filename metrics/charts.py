@@ -72,6 +72,9 @@ def activity_chart(
             {
                 "x": round(x, 1),
                 "w": round(bar_w, 1),
+                # The whole column answers the pointer, so empty days can be inspected too.
+                "slot_x": round(LEFT + i * slot, 1),
+                "slot_w": round(slot, 1),
                 "community_y": round(base - h_comm, 1),
                 "community_h": round(h_comm, 1),
                 "staff_y": round(base - h_comm - h_staff, 1),
@@ -94,6 +97,8 @@ def activity_chart(
         "label_y": height - 8,
         "bars": bars,
         "asked_points": " ".join(points),
+        "top": TOP,
+        "plot_h": plot_h,
         "labels": labels,
         "ticks": _ticks(top, plot_h),
     }

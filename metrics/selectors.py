@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
+from accounts.models import User
 from metrics import histogram
 from metrics.models import DailyRollup, ExpertDailyRollup
 from metrics.services import COUNT_FIELDS
@@ -118,14 +119,28 @@ def dashboard_get(*, period: Period) -> Dashboard:
         if period.category_id is None
         else experts_qs.filter(category_id=period.category_id)
     )
+    # Aggregate by id first, then name the ten: grouping by the joined user columns made
+    # PostgreSQL join ~500k rows before aggregating (1 s on a million threads).
     experts = list(
-        experts_qs.values("user_id", "user__username", "user__display_name")
+        experts_qs.values("user_id")
         .annotate(solutions=Sum("solutions"))
         .order_by("-solutions", "user_id")[:TOP_EXPERTS]
     )
+    names = (
+        {
+            row["id"]: row
+            for row in User.objects.filter(pk__in=[e["user_id"] for e in experts]).values(
+                "id", "username", "display_name"
+            )
+        }
+        if experts
+        else {}
+    )
     community = totals["solved_by_community"]
     for expert in experts:
-        expert["name"] = expert["user__display_name"] or expert["user__username"]
+        user = names.get(expert["user_id"], {})
+        expert["user__username"] = user.get("username", "")
+        expert["name"] = user.get("display_name") or user.get("username", "")
         expert["share"] = _ratio(expert["solutions"], community)
 
     solved_views = None

@@ -120,9 +120,9 @@ def _rewards_tables_exist() -> bool:
     return LedgerEntry._meta.db_table in connection.introspection.table_names()
 
 
-def _collect(start: datetime, end: datetime) -> tuple[_Collector, list[dict], bool]:
+def _collect(start: datetime, end: datetime) -> tuple[_Collector, bool]:
     from escalations.models import Case, Resolution, SlaClock
-    from forum.models import Post, Thread
+    from forum.models import Thread
 
     rows = _Collector()
 
@@ -261,7 +261,18 @@ def _collect(start: datetime, end: datetime) -> tuple[_Collector, list[dict], bo
             rows.add(r["day"], None, "rewards_cash_minor", r["rewards"] or 0)
             rows.add(r["day"], None, "paid_out_minor", r["paid"] or 0)
 
-    experts = list(
+    return rows, rewards_ok
+
+
+def _experts_insert(start: datetime, end: datetime) -> int:
+    """Accepted community answers per day, category and author, written by the database
+    itself (INSERT ... SELECT): on a large forum these are the most numerous rows, and
+    building them as Python objects cost more than the queries."""
+    from django.db import connection
+
+    from forum.models import Post
+
+    accepted = (
         Post.objects.filter(
             _in_range("accepted_at", start, end),
             is_accepted=True,
@@ -269,11 +280,26 @@ def _collect(start: datetime, end: datetime) -> tuple[_Collector, list[dict], bo
             thread__is_deleted=False,
         )
         .annotate(day=_day("accepted_at"))
-        .values("day", "thread__category_id", "author_id")
-        .annotate(n=Count("id"))
         .order_by()
     )
-    return rows, experts, rewards_ok
+    per_category = accepted.values("day", "thread__category_id", "author_id").annotate(
+        n=Count("id")
+    )
+    all_categories = accepted.values("day", "author_id").annotate(n=Count("id"))
+    table = connection.ops.quote_name(ExpertDailyRollup._meta.db_table)
+    written = 0
+    with connection.cursor() as cursor:
+        # Plain column references keep their column name in the subquery, annotations
+        # their alias, so the outer SELECT names them whatever order Django emits them in.
+        for queryset, category in ((per_category, "s.category_id"), (all_categories, "NULL")):
+            sql, params = queryset.query.sql_with_params()
+            cursor.execute(
+                f"INSERT INTO {table} (date, category_id, user_id, solutions) "
+                f"SELECT s.day, {category}, s.author_id, s.n FROM ({sql}) s",
+                params,
+            )
+            written += max(cursor.rowcount, 0)
+    return written
 
 
 def _deflection_model() -> type[models.Model] | None:
@@ -318,7 +344,7 @@ def rollups_compute(*, since: date, until: date) -> int:
     from forum.models import Category
 
     start, end = day_start(since), day_start(until + timedelta(days=1))
-    rows, experts, rewards_ok = _collect(start, end)
+    rows, rewards_ok = _collect(start, end)
 
     old_snapshots = {
         (day, cat): snapshot
@@ -360,24 +386,8 @@ def rollups_compute(*, since: date, until: date) -> int:
     DailyRollup.objects.filter(date__gte=since, date__lte=until).delete()
     DailyRollup.objects.bulk_create(objs, batch_size=1000)
 
-    expert_objs: list[ExpertDailyRollup] = []
-    totals: dict[tuple[date, int], int] = defaultdict(int)
-    for r in experts:
-        expert_objs.append(
-            ExpertDailyRollup(
-                date=r["day"],
-                category_id=r["thread__category_id"],
-                user_id=r["author_id"],
-                solutions=r["n"],
-            )
-        )
-        totals[(r["day"], r["author_id"])] += r["n"]
-    expert_objs += [
-        ExpertDailyRollup(date=day, category_id=None, user_id=user_id, solutions=n)
-        for (day, user_id), n in totals.items()
-    ]
     ExpertDailyRollup.objects.filter(date__gte=since, date__lte=until).delete()
-    ExpertDailyRollup.objects.bulk_create(expert_objs, batch_size=1000)
+    _experts_insert(start, end)
     return len(objs)
 
 

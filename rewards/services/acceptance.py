@@ -266,6 +266,25 @@ def _bounties_sync_locked(
         )
 
 
+def _accounts_lock(
+    *,
+    user_ids: set[int],
+    currencies: set[str],
+    cash_currencies: set[str],
+    escrow_currencies: set[str],
+) -> None:
+    from rewards.models import Account
+
+    ids = {user_account(user_id=u, currency=c).pk for u in user_ids for c in currencies} | {
+        system_account(kind=AccountKind.POINTS_ISSUED, currency=settings.REWARDS_POINTS_CURRENCY).pk
+    }
+    ids |= {system_account(kind=AccountKind.PROGRAM_BUDGET, currency=c).pk for c in cash_currencies}
+    ids |= {
+        system_account(kind=AccountKind.BOUNTY_ESCROW, currency=c).pk for c in escrow_currencies
+    }
+    list(Account.objects.select_for_update().filter(pk__in=ids).order_by("id"))
+
+
 @transaction.atomic
 def thread_rewards_sync(*, thread_id: int, event_id: int | None = None, why: str = "") -> None:
     """Make grants and bounty awards of ``thread_id`` match its current acceptance.
@@ -294,10 +313,26 @@ def thread_rewards_sync(*, thread_id: int, event_id: int | None = None, why: str
         .order_by("id")
     )
 
-    stale = (
-        RewardGrant.objects.filter(thread_id=thread_id, status=GrantStatus.CREDITED)
+    # Grant rows before accounts, as the budget-release task does.
+    stale = list(
+        RewardGrant.objects.select_for_update()
+        .filter(thread_id=thread_id, status=GrantStatus.CREDITED)
         .exclude(acceptance=current or "")
         .order_by("id")
+    )
+    # Lock every account this sync may touch in ONE sorted statement before any movement:
+    # ledger_post's per-call locking would otherwise take user A's wallets (a reversal) and
+    # then user B's (a grant) while another thread's sync does the opposite: a deadlock.
+    user_ids = {g.user_id for g in stale} | {b.awarded_to_id for b in bounties if b.awarded_to_id}
+    if post is not None and current is not None:
+        user_ids.add(post.author_id)
+    cash_currencies = {r.program.currency for r in rules} | {g.cash_currency for g in stale}
+    bounty_currencies = {b.currency for b in bounties}
+    _accounts_lock(
+        user_ids=user_ids,
+        currencies={settings.REWARDS_POINTS_CURRENCY} | cash_currencies | bounty_currencies,
+        cash_currencies=cash_currencies | (bounty_currencies - {settings.REWARDS_POINTS_CURRENCY}),
+        escrow_currencies=bounty_currencies,
     )
     for grant in stale:
         _grant_reverse_locked(grant, why=why or "unaccepted")

@@ -76,18 +76,21 @@ def pending_rewards_release(*, program_id: int | None = None, limit: int = 500) 
     if program_id is not None:
         programs = programs.filter(pk=program_id)
     for program_pk in list(programs.values_list("pk", flat=True)):
-        with transaction.atomic():
-            program = Program.objects.select_for_update().get(pk=program_pk)
-            available = program_cash_available_locked(program=program)
-            # skip_locked: a grant being reversed right now (its thread's sync holds the
-            # row) is simply left for the next run instead of waited for.
-            grants = (
-                RewardGrant.objects.select_for_update(skip_locked=True)
-                .filter(program=program, cash_pending=True, status=GrantStatus.CREDITED)
-                .order_by("created_at", "id")[:limit]
-            )
-            for grant in grants:
-                if grant.cash_minor > available:
+        # One grant per transaction: each locks the program, then one wallet and the budget
+        # (sorted), never several wallets in turn, so it cannot deadlock with a sync.
+        for _ in range(limit):
+            with transaction.atomic():
+                program = Program.objects.select_for_update().get(pk=program_pk)
+                available = program_cash_available_locked(program=program)
+                # skip_locked: a grant being reversed right now (its thread's sync holds the
+                # row) is left for the next run instead of waited for.
+                grant = (
+                    RewardGrant.objects.select_for_update(skip_locked=True)
+                    .filter(program=program, cash_pending=True, status=GrantStatus.CREDITED)
+                    .order_by("created_at", "id")
+                    .first()
+                )
+                if grant is None or grant.cash_minor > available:
                     break
                 ledger_post(
                     idempotency_key=f"grant:{grant.pk}:cash",
@@ -101,6 +104,5 @@ def pending_rewards_release(*, program_id: int | None = None, limit: int = 500) 
                 grant.cash_pending = False
                 grant.cash_credited_at = timezone.now()
                 grant.save(update_fields=["cash_pending", "cash_credited_at"])
-                available -= grant.cash_minor
                 released += 1
     return released

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -145,3 +146,15 @@ def test_the_api_costs_constant_queries(staff_client, rebuilt, django_assert_max
     # session, user, roles, first rollup date, totals, histograms, series, experts
     with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(9):
         staff_client.get("/api/v1/metrics/?period=all")
+
+
+def test_chart_coordinates_stay_plain_numbers_in_german(db, rebuilt):
+    """German formats 232.0 as "232,0", which is not an SVG length."""
+    manager = UserFactory(locale="de", roles=["community_manager"])
+    client = Client()
+    client.force_login(manager)
+    with time_machine.travel(TODAY, tick=False):
+        html = client.get(reverse("metrics:dashboard") + MARCH).content.decode()
+    assert "Gestellte Fragen" in html
+    svg = html[html.index("<svg") : html.rindex("</svg>")]
+    assert not re.search(r'(x|y|width|height|y1|y2)="-?\d+,\d', svg)

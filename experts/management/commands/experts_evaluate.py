@@ -63,6 +63,9 @@ class Command(BaseCommand):
             f"cutoff {result.cutoff:%Y-%m-%d %H:%M} UTC, {result.test_questions} test questions, "
             f"{result.candidates} candidate answerers"
         )
+        source = "fitted on the training period" if result.weights_fitted else "defaults"
+        weights = ", ".join(f"{k} {v:+.2f}" for k, v in result.weights.items())
+        self.stdout.write(f"router weights ({source}): {weights}")
         for name, ranks in result.ranks.items():
             metrics = metrics_from_ranks(ranks)
             ci = bootstrap_ci(ranks, samples=options["bootstrap"])
