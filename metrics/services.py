@@ -289,13 +289,14 @@ def _experts_insert(start: datetime, end: datetime) -> int:
     table = connection.ops.quote_name(ExpertDailyRollup._meta.db_table)
     written = 0
     with connection.cursor() as cursor:
-        # Plain column references keep their column name in the subquery, annotations
-        # their alias, so the outer SELECT names them whatever order Django emits them in.
-        for queryset, category in ((per_category, "s.category_id"), (all_categories, "NULL")):
+        # Every selected column is an annotation with an alias, so the outer SELECT names
+        # them whatever order Django emits them in. Only our own table and alias names are
+        # formatted into the SQL; every value travels as a parameter.
+        for queryset, category in ((per_category, "s.rollup_category"), (all_categories, "NULL")):
             sql, params = queryset.query.sql_with_params()
             cursor.execute(
                 f"INSERT INTO {table} (date, category_id, user_id, solutions) "
-                f"SELECT s.day, {category}, s.author_id, s.n FROM ({sql}) s",
+                f"SELECT s.day, {category}, s.rollup_user, s.n FROM ({sql}) s",  # noqa: S608
                 params,
             )
             written += max(cursor.rowcount, 0)
