@@ -87,6 +87,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "escalations.escalate":       MODERATORS,
     "escalations.deliveries":     MODERATORS,   # the webhook delivery log
     "escalations.redeliver":      CASE_LEADS,
+    "listening.work":             MODERATORS,   # listening inbox: outside questions, sources
     # --- Money -----------------------------------------------------------------------------
     "rewards.finance":            MONEY,        # approve payouts, SEPA batches, exports
     # --- Numbers ---------------------------------------------------------------------------

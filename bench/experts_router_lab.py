@@ -1,6 +1,12 @@
 """Lab: measure candidate routing models on a Stack Exchange dump at several cutoffs.
 
-    .venv/bin/python bench/experts_router_lab.py /work/shared/data/stackexchange/beer.stackexchange.com/
+    .venv/bin/python bench/experts_router_lab.py DUMP_DIR [CUTOFF ...]
+
+Each cutoff an ISO datetime (default: 2016-06-01, 2017-01-01, 2017-06-01 and the 80/20
+split). Prints MRR of the router, the baselines and the variants in ``LAB_MODELS``:
+``act<h>`` decayed answer activity (any answers) with half-life h days; ``actrate<h>``
+the same times the Beta-shrunk acceptance rate; the others the conditional logit of
+``experts.learn`` fitted on the training period with another feature set.
 
 Not part of the app: a place to compare ideas before one goes into experts/.
 """
@@ -17,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -27,7 +33,7 @@ from experts import evaluation  # noqa: E402
 def load(directory: str) -> evaluation.History:
     cache = Path("/tmp/experts_lab_history.pkl")
     if cache.exists():
-        return pickle.loads(cache.read_bytes())  # noqa: S301 - our own cache
+        return pickle.loads(cache.read_bytes())
     history = evaluation.load_history_xml(directory)
     cache.write_bytes(pickle.dumps(history))
     return history
@@ -70,16 +76,22 @@ def learned(features=None, ridge=1.0, signs=True):
 
 
 LAB_MODELS = {
+    **{f"act{h}": activity(h) for h in (30, 90, 180, 365)},
+    **{f"actrate{h}": activity(h, with_rate=True) for h in (30, 90, 180, 365)},
     "with_tag_feature": learned(
-        ("log_answers", "log_category_answers", "log_accepted", "log_idle_days", "text",
-         "log_tag_answers")
+        (
+            "log_answers",
+            "log_category_answers",
+            "log_accepted",
+            "log_idle_days",
+            "text",
+            "log_tag_answers",
+        )
     ),
     "no_text": learned(("log_answers", "log_category_answers", "log_accepted", "log_idle_days")),
     "no_idle": learned(("log_answers", "log_category_answers", "log_accepted", "text")),
-}
-OLD = {
-    **{f"act{h}": activity(h) for h in (30, 90, 180, 365)},
-    **{f"actrate{h}": activity(h, True) for h in (30, 90, 180, 365)},
+    "unsigned": learned(signs=False),
+    "ridge10": learned(ridge=10.0),
 }
 
 

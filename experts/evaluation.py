@@ -378,9 +378,7 @@ class Replica:
         query = query_terms(title=q.title, body=q.body, tags=q.tags)
         out = {}
         for u in users:
-            text = (
-                self.text_score(u, q, query, now) if text_for is None or u in text_for else 0.0
-            )
+            text = self.text_score(u, q, query, now) if text_for is None or u in text_for else 0.0
             out[u] = learn.features(standing=self.standing(u, q, now), now=now, text=text)
         return out
 
@@ -449,6 +447,9 @@ class EvaluationResult:
     ranks: dict[str, list[float]]
     weights: dict[str, float] = field(default_factory=dict)
     weights_fitted: bool = False
+    # Test questions whose accepted answerer was a candidate at all: a newcomer ranks last
+    # under every model, so ``known_targets / test_questions`` bounds Hit@k from above.
+    known_targets: int = 0
 
     def summary(self) -> dict:
         router = metrics_from_ranks(self.ranks["router"])
@@ -559,9 +560,7 @@ def fit_weights(
             ],
             ridge=ridge,
         )
-        wrong = [
-            i for i, w in zip(active, fitted, strict=True) if w * learn.SIGNS[names[i]] < 0
-        ]
+        wrong = [i for i, w in zip(active, fitted, strict=True) if w * learn.SIGNS[names[i]] < 0]
         if not signs or not wrong:
             break
         active = [i for i in active if i not in wrong]
@@ -609,4 +608,5 @@ def evaluate(
         ranks=ranks,
         weights=dict(weights),
         weights_fitted=fitted is not None,
+        known_targets=sum(1 for _, target in tests if target in replica.answerers),
     )

@@ -285,9 +285,7 @@ def standings(
     half_life = conf.half_life_seconds()
 
     def at(acc: float, ans: float, when: datetime) -> tuple[float, float]:
-        return scoring.Decayed(accepted=acc, answers=ans, at=when).at_time(
-            now, half_life=half_life
-        )
+        return scoring.Decayed(accepted=acc, answers=ans, at=when).at_time(now, half_life=half_life)
 
     overall: dict[int, tuple[float, float, datetime | None]] = {}
     in_category: dict[int, float] = {}

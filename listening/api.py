@@ -327,8 +327,8 @@ class MentionInboundApi(APIView):
         request={"application/json": {"type": "object"}},
         responses={202: IngestSerializer, **error_responses(400, 401, 404, 409)},
     )
-    def post(self, request: Request, source_id: int) -> Response:
-        return _signed_ingest(request, source_id, services.mentions_receive)
+    def post(self, request: Request, pk: int) -> Response:
+        return _signed_ingest(request, pk, services.mentions_receive)
 
 
 class MailInboundApi(APIView):
@@ -345,5 +345,5 @@ class MailInboundApi(APIView):
         request={"message/rfc822": {"type": "string", "format": "binary"}},
         responses={202: IngestSerializer, **error_responses(400, 401, 404, 409)},
     )
-    def post(self, request: Request, source_id: int) -> Response:
-        return _signed_ingest(request, source_id, services.mail_receive)
+    def post(self, request: Request, pk: int) -> Response:
+        return _signed_ingest(request, pk, services.mail_receive)

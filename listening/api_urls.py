@@ -22,12 +22,12 @@ urlpatterns = [
     ),
     path("listening/stats/", api.StatsApi.as_view(), name="listening_stats"),
     path(
-        "listening/inbound/<int:source_id>/mentions/",
+        "listening/inbound/<int:pk>/mentions/",
         api.MentionInboundApi.as_view(),
         name="listening_inbound_mentions",
     ),
     path(
-        "listening/inbound/<int:source_id>/mail/",
+        "listening/inbound/<int:pk>/mail/",
         api.MailInboundApi.as_view(),
         name="listening_inbound_mail",
     ),

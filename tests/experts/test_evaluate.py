@@ -103,7 +103,8 @@ def test_training_never_sees_answers_after_the_cutoff():
 def test_the_command_prints_json_with_router_and_baselines(tmp_path, capsys):
     call_command("experts_evaluate", "--json", "--source", "xml", str(_dump(tmp_path)))
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"router", "baselines"}
+    assert set(data) == {"router", "baselines", "alternatives", "weights"}
+    assert set(data["alternatives"]) == {"candidate_model"}
     assert set(data["baselines"]) == {
         "accepted_count",
         "decayed_accepted_count",

@@ -122,10 +122,16 @@ def test_the_candidate_model_remains_available_as_a_fallback(make_user, category
     settings.EXPERTS_ROUTER_MODEL = "candidate"
     strong, weak = make_user(), make_user()
     for n in range(3):
-        solved_question(asker=make_user(), answerer=strong, category=category, title=f"Paper jam in tray {n}")
-    solved_question(asker=make_user(), answerer=weak, category=category, title="Paper jam in tray again")
+        solved_question(
+            asker=make_user(), answerer=strong, category=category, title=f"Paper jam in tray {n}"
+        )
+    solved_question(
+        asker=make_user(), answerer=weak, category=category, title="Paper jam in tray again"
+    )
     dispatch_all()
-    question = router.Question(category_id=category.pk, tag_ids=(), title="Paper jam in tray", body="")
+    question = router.Question(
+        category_id=category.pk, tag_ids=(), title="Paper jam in tray", body=""
+    )
     ranked = router.rank(question=question)
     assert [s.user_id for s in ranked] == [strong.pk, weak.pk]
     assert ranked[0].prior > ranked[1].prior
@@ -144,7 +150,9 @@ def test_configured_weights_override_the_defaults(make_user, category, settings)
                             title=f"Old question number {n}")  # fmt: skip
         dispatch_all()
     with time_machine.travel(T0 + timedelta(days=100), tick=False):
-        solved_question(asker=make_user(), answerer=newcomer, category=category, title="A brand new question")
+        solved_question(
+            asker=make_user(), answerer=newcomer, category=category, title="A brand new question"
+        )
         dispatch_all()
         question = router.Question(category_id=category.pk, tag_ids=(), title="x", body="")
         ranked = router.rank(question=question)

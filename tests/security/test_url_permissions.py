@@ -166,6 +166,19 @@ URLS: dict[str, tuple[str, str]] = {
     "api:experts-for-me":          ("GET",  "experts.for_me"),
     "api:experts-availability":    ("GET",  "experts.availability"),
     "api:metrics_summary":         ("GET",  "metrics.read"),
+    "api:listening_items":         ("GET",  "listening.work"),
+    "api:listening_item":          ("GET",  MISSING + "listening.work"),
+    "api:listening_item_act":      ("POST", MISSING + "listening.work"),
+    "api:listening_sources":       ("GET",  "listening.work"),
+    "api:listening_source_poll":   ("POST", MISSING + "listening.work"),
+    "api:listening_stats":         ("GET",  "listening.work"),
+    "api:listening_inbound_mentions": ("POST", "webhooks.inbound"),
+    "api:listening_inbound_mail":  ("POST", "webhooks.inbound"),
+    "listening:inbox":             ("GET",  "listening.work"),
+    "listening:item":              ("GET",  MISSING + "listening.work"),
+    "listening:item_act":          ("POST", MISSING + "listening.work"),
+    "listening:sources":           ("GET",  "listening.work"),
+    "listening:source_poll":       ("POST", MISSING + "listening.work"),
 }
 # fmt: on
 
@@ -174,7 +187,7 @@ URLS: dict[str, tuple[str, str]] = {
 # their apps).
 SIGNATURE_CHECKED = {
     "notifications:inbound_mail", "api:escalation_inbound", "api:rewards_stripe_webhook",
-    "notifications:unsubscribe",
+    "notifications:unsubscribe", "api:listening_inbound_mentions", "api:listening_inbound_mail",
 }  # fmt: skip
 SKIPPED_PREFIXES = ("admin/", "accounts/")  # Django admin, allauth
 

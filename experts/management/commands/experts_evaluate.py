@@ -61,7 +61,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"cutoff {result.cutoff:%Y-%m-%d %H:%M} UTC, {result.test_questions} test questions, "
-            f"{result.candidates} candidate answerers"
+            f"{result.candidates} candidate answerers; {result.known_targets} accepted answerers "
+            "had answered before the cutoff (newcomers rank last under every model)"
         )
         source = "fitted on the training period" if result.weights_fitted else "defaults"
         weights = ", ".join(f"{k} {v:+.2f}" for k, v in result.weights.items())
