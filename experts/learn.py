@@ -69,16 +69,18 @@ ROUTER_FEATURES: tuple[str, ...] = FEATURES[:-1]
 SIGNS: dict[str, int] = dict.fromkeys(FEATURES, 1) | {"log_idle_days": -1}
 
 # Fitted by ``experts.evaluation.fit_weights`` on beer.stackexchange.com, training period
-# before the 80/20 cutoff (inner splits at 60/70/80 % of it, ridge 1). On a one-category
-# site the two activity features are collinear and the ridge splits their weight evenly,
-# so a multi-category forum starts with in-category activity weighing as much as overall.
+# before its 80/20 cutoff (inner splits at 60/70/80 % of it, ridge 1, sign constraints).
+# On a one-category site the two activity features are nearly collinear and the ridge
+# shares their weight, so a multi-category forum starts with in-category activity
+# counting about as much as overall activity. Refit per community when it has history
+# (``manage.py experts_evaluate`` prints the weights it fits; set EXPERTS_ROUTER_WEIGHTS).
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "log_answers": 0.55,
-    "log_category_answers": 0.55,
-    "log_accepted": 0.81,
-    "log_idle_days": -0.41,
-    "log_tag_answers": 0.32,
-    "text": 1.27,
+    "log_answers": 0.68,
+    "log_category_answers": 0.43,
+    "log_accepted": 0.80,
+    "log_idle_days": -0.40,
+    "text": 1.44,
+    "log_tag_answers": 0.0,
 }
 
 

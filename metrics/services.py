@@ -287,18 +287,28 @@ def _experts_insert(start: datetime, end: datetime) -> int:
     )
     all_categories = accepted.values("day", "author_id").annotate(n=Count("id"))
     table = connection.ops.quote_name(ExpertDailyRollup._meta.db_table)
+    target = {
+        "day": "date",
+        "rollup_category": "category_id",
+        "category_id": "category_id",
+        "thread__category_id": "category_id",
+        "rollup_user": "user_id",
+        "author_id": "user_id",
+        "n": "solutions",
+    }
     written = 0
     with connection.cursor() as cursor:
-        # Every selected column is an annotation with an alias, so the outer SELECT names
-        # them whatever order Django emits them in. Only our own table and alias names are
-        # formatted into the SQL; every value travels as a parameter.
-        for queryset, category in ((per_category, "s.rollup_category"), (all_categories, "NULL")):
-            sql, params = queryset.query.sql_with_params()
-            cursor.execute(
-                f"INSERT INTO {table} (date, category_id, user_id, solutions) "
-                f"SELECT s.day, {category}, s.rollup_user, s.n FROM ({sql}) s",  # noqa: S608
-                params,
-            )
+        for queryset in (per_category, all_categories):
+            compiler = queryset.query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            # Django decides the order of the selected columns (and may fold an F()
+            # annotation into its plain column), so the INSERT's column list follows the
+            # compiled SELECT instead of the other way round. The all-categories query
+            # has no category column: it stays NULL. Only our own table and column names
+            # are formatted into the SQL; every value travels as a parameter.
+            names = [alias or expr.target.column for expr, _, alias in compiler.select]
+            columns = ", ".join(connection.ops.quote_name(target[name]) for name in names)
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
             written += max(cursor.rowcount, 0)
     return written
 
