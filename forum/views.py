@@ -31,6 +31,7 @@ from django_ratelimit.decorators import ratelimit
 from accounts.models import User
 from core import exceptions
 from core.markup import render_markdown
+from core.page_cache import anonymous_page
 from forum import permissions, selectors, services
 from forum.forms import (
     AnswerEditForm,
@@ -40,7 +41,7 @@ from forum.forms import (
     VoteForm,
     add_service_errors,
 )
-from forum.models import Post, Revision, Tag, Thread
+from forum.models import Category, Post, Revision, Tag, Thread
 
 View = Callable[..., HttpResponse]
 
@@ -110,16 +111,20 @@ def _answer_url(post: Post, *, page: int = 1) -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    recent, unanswered = selectors.home_threads(viewer=request.user, limit=8)
-    return render(
-        request,
-        "forum/home.html",
-        {
-            "categories": list(selectors.category_list()),
-            "recent": recent,
-            "unanswered": unanswered,
-        },
-    )
+    def page() -> HttpResponse:
+        recent, unanswered = selectors.home_threads(viewer=request.user, limit=8)
+        return render(
+            request,
+            "forum/home.html",
+            {
+                "categories": list(selectors.category_list()),
+                "recent": recent,
+                "unanswered": unanswered,
+            },
+        )
+
+    # Anonymous visitors may see the home page up to 15 seconds old.
+    return anonymous_page(request, key="home", timeout=15, render=page)
 
 
 def _choice(request: HttpRequest, name: str, choices: tuple[str, ...], default: str) -> str:
@@ -136,6 +141,23 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
         request, "filter", selectors.ThreadFilter.CHOICES, selectors.ThreadFilter.ALL
     )
     sort = _choice(request, "sort", selectors.ThreadSort.CHOICES, selectors.ThreadSort.NEWEST)
+    # The denormalised counters move with every new, answered or solved thread, so they
+    # version the anonymous page cache; re-sorting by activity may lag up to 15 seconds.
+    version = (
+        f"category:{category.pk}:{category.thread_count}:{category.solved_count}:"
+        f"{category.unanswered_count}"
+    )
+    return anonymous_page(
+        request,
+        key=version,
+        timeout=15,
+        render=lambda: _category_page(request, category, current_filter, sort),
+    )
+
+
+def _category_page(
+    request: HttpRequest, category: Category, current_filter: str, sort: str
+) -> HttpResponse:
     page = selectors.paginate(
         selectors.thread_list(
             viewer=request.user, category=category, filter=current_filter, sort=sort
@@ -252,9 +274,24 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread_or_404(request, pk)
     if thread.merged_into_id and not permissions.can_moderate(request.user):
         return redirect("forum:thread", pk=thread.merged_into_id)
-    viewer = f"u{request.user.pk}" if request.user.is_authenticated else request.META.get("REMOTE_ADDR", "")
+    viewer = (
+        f"u{request.user.pk}"
+        if request.user.is_authenticated
+        else request.META.get("REMOTE_ADDR", "")
+    )
     services.thread_view_record(thread_id=thread.pk, viewer_key=viewer)
-    return render(request, "forum/thread.html", _thread_context(request, thread))
+    # New answers, acceptance, edits and hidden answers change the key at once; vote
+    # counts may be up to 30 seconds old for anonymous visitors.
+    version = (
+        f"thread:{thread.pk}:{thread.last_activity_at.timestamp()}:"
+        f"{thread.answer_count}:{thread.status}"
+    )
+    return anonymous_page(
+        request,
+        key=version,
+        timeout=30,
+        render=lambda: render(request, "forum/thread.html", _thread_context(request, thread)),
+    )
 
 
 @require_POST
