@@ -64,10 +64,10 @@ def activity(h_days: float, with_rate: bool = False):
     return make
 
 
-def learned(features=None, ridge=1.0, signs=True):
+def learned(features=None, ridge=1.0, signs=True, shares=(0.6, 0.7, 0.8)):
     def make(replica, history, cutoff):
         weights = evaluation.fit_weights(
-            history, cutoff, features=features, ridge=ridge, signs=signs
+            history, cutoff, features=features, ridge=ridge, signs=signs, shares=shares
         )
         print("   ", {k: round(v, 2) for k, v in weights.items() if v}, flush=True)
         return lambda q, users: replica.learned_scores(q, users, weights)
@@ -92,6 +92,7 @@ LAB_MODELS = {
     "no_idle": learned(("log_answers", "log_category_answers", "log_accepted", "text")),
     "unsigned": learned(signs=False),
     "ridge10": learned(ridge=10.0),
+    "splits_5": learned(shares=(0.5, 0.6, 0.7, 0.8, 0.9)),
 }
 
 

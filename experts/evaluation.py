@@ -481,7 +481,7 @@ def default_cutoff(history: History, *, train_share: float = 0.8) -> datetime:
     return times[min(int(len(times) * train_share), len(times) - 1)]
 
 
-def test_cases(
+def accepted_cases(
     history: History, *, start: datetime, end: datetime | None = None
 ) -> list[tuple[QuestionRec, int]]:
     """Questions asked in [start, end) with an accepted answer by another known user.
@@ -520,6 +520,7 @@ def fit_weights(
     seed: int = 7,
     features: tuple[str, ...] | None = None,
     signs: bool = True,
+    shares: tuple[float, ...] = (0.6, 0.7, 0.8),
 ) -> dict[str, float] | None:
     """Fit the learned router on the training period only (see ``experts.learn``).
 
@@ -532,10 +533,10 @@ def fit_weights(
         return [v[i] for i in keep]
 
     groups: list[learn.Group] = []
-    for inner in inner_cutoffs(history, cutoff):
+    for inner in inner_cutoffs(history, cutoff, shares=shares):
         replica = Replica(history, inner)
         users = sorted(replica.answerers)
-        for q, target in test_cases(history, start=inner, end=cutoff):
+        for q, target in accepted_cases(history, start=inner, end=cutoff):
             if target not in replica.answerers:
                 continue  # a newcomer: no model over these features can rank them
             others = [u for u in users if u not in (q.author_id, target)]
@@ -578,7 +579,7 @@ def evaluate(
     cutoff = cutoff or default_cutoff(history)
     replica = Replica(history, cutoff)
     users = sorted(replica.answerers)
-    tests = test_cases(history, start=cutoff)
+    tests = accepted_cases(history, start=cutoff)
     if not tests:
         raise NoTestQuestions(
             f"no question after {cutoff:%Y-%m-%d} has an accepted answer by another known user"

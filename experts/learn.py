@@ -18,7 +18,8 @@ Model
       theirs is the accepted one (with ``log_answers`` this is a log acceptance rate);
     * ``log_idle_days``: log(1 + days since their last answer or accept): a user who went
       quiet has likely left (communities churn), which one half-life cannot express;
-    * ``log_tag_answers``: decayed answers in the question's tags;
+    * ``log_tag_answers``: decayed answers in the question's tags (measured; not in the
+      default set, see ``ROUTER_FEATURES``);
     * ``text``: the tempered language-model likelihood ratio of the question under the
       user's profile (``scoring.text_log_likelihood``; 0 for users outside the text
       shortlist).
@@ -52,7 +53,7 @@ FEATURES: tuple[str, ...] = (
     "log_accepted",
     "log_idle_days",
     "text",
-    # Measured and left out of the default set (see OPTIONAL below).
+    # Measured and left out of the default set (see ROUTER_FEATURES).
     "log_tag_answers",
 )
 

@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from experts import learn
 from experts.evaluation import (
     AnswerRec,
     History,
     QuestionRec,
+    accepted_cases,
     evaluate,
+    fit_weights,
     load_history_xml,
     metrics_from_ranks,
     rank_of,
@@ -139,3 +142,36 @@ def test_the_command_reads_the_database_too(customer, expert, category, capsys):
     call_command("experts_evaluate", "--json", "--source", "db")
     data = json.loads(capsys.readouterr().out)
     assert data["router"]["MRR"] == 1.0
+
+
+def test_training_examples_never_use_an_accept_made_after_the_cutoff():
+    q = QuestionRec(
+        id=1, author_id=5, created_at=T0, category_id=0, title="t", body="b", tags=(),
+        accepted_answer_id=2,
+    )  # fmt: skip
+    history = History(
+        questions={1: q},
+        answers={
+            2: AnswerRec(
+                id=2, question_id=1, author_id=7, created_at=T0,
+                accepted_at=T0 + timedelta(days=30),
+            )
+        },
+    )  # fmt: skip
+    assert accepted_cases(history, start=T0, end=T0 + timedelta(days=10)) == []
+    assert [t for _, t in accepted_cases(history, start=T0, end=T0 + timedelta(days=40))] == [7]
+
+
+def test_too_short_a_training_period_falls_back_to_the_default_weights(tmp_path):
+    history = load_history_xml(_dump(tmp_path))
+    assert fit_weights(history, T0 + timedelta(days=3)) is None
+    result = evaluate(history, cutoff=T0 + timedelta(days=3))
+    assert not result.weights_fitted
+    assert result.weights == learn.DEFAULT_WEIGHTS
+
+
+def test_the_evaluation_reports_how_many_accepted_answerers_were_known(tmp_path):
+    history = load_history_xml(_dump(tmp_path))
+    result = evaluate(history)
+    assert result.known_targets == result.test_questions  # the two experts answer throughout
+    assert set(result.weights) == set(learn.FEATURES)
