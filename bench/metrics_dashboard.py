@@ -219,7 +219,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--chunk-days", type=int, default=31)
+    parser.add_argument("--chunk-days", type=int, default=366)
     parser.add_argument(
         "--reuse", action="store_true", help="keep the seeded database of an earlier run"
     )

@@ -78,9 +78,9 @@ def test_a_bad_date_range_falls_back_to_the_default_period_and_says_why(staff_cl
 
 
 def test_the_page_costs_the_same_queries_for_ten_days_or_ten_years(manager_client, db):
-    """Queries: session, user, roles (groups), first rollup date, categories of the filter
-    form, totals aggregate, histograms, chart series, top experts, notification bell count
-    (base template). None of them grows with the number of rows."""
+    """11 queries: session, user, roles (groups), first rollup date, totals aggregate,
+    histograms, chart series, top experts, their names, notification bell count (base
+    template), categories of the filter form. None of them grows with the number of rows."""
     categories = [CategoryFactory() for _ in range(3)]
     url = reverse("metrics:dashboard") + "?period=all"
 
@@ -143,7 +143,7 @@ def test_the_api_rejects_a_bad_period_with_field_errors(staff_client, db):
 
 
 def test_the_api_costs_constant_queries(staff_client, rebuilt, django_assert_max_num_queries):
-    # session, user, roles, first rollup date, totals, histograms, series, experts
+    # session, user, roles, first rollup date, totals, histograms, series, experts, names
     with time_machine.travel(TODAY, tick=False), django_assert_max_num_queries(9):
         staff_client.get("/api/v1/metrics/?period=all")
 

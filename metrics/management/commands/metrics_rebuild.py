@@ -18,7 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--since", help="First day to recompute (YYYY-MM-DD).")
         parser.add_argument(
-            "--chunk-days", type=int, default=31, help="Days per transaction (default 31)."
+            "--chunk-days",
+            type=int,
+            default=366,
+            # Each chunk scans the forum tables once, so fewer, longer chunks are faster
+            # (1M threads: 158 s with a year per chunk, 228 s with a month).
+            help="Days per transaction (default 366).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
