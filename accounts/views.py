@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
@@ -179,6 +180,9 @@ def erase_user(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("admin:accounts_user_change", person.pk)
 
 
+DEFAULT_LEGAL_PAGES = {"privacy": _lazy("Privacy policy"), "imprint": _lazy("Imprint")}
+
+
 @require_http_methods(["GET"])
 def legal_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Privacy policy, imprint …, edited by staff in the admin."""
@@ -187,7 +191,13 @@ def legal_page(request: HttpRequest, slug: str) -> HttpResponse:
     from accounts.models import LegalPage
     from core.markup import render_markdown
 
-    page = get_object_or_404(LegalPage, slug=slug)
+    page = LegalPage.objects.filter(slug=slug).first()
+    if page is None and slug in DEFAULT_LEGAL_PAGES:
+        # Not written yet (or the rows were flushed): show the placeholder, do not 404 the
+        # link every footer carries.
+        page = LegalPage(slug=slug, title=str(DEFAULT_LEGAL_PAGES[slug]), body_md="")
+    if page is None:
+        return get_object_or_404(LegalPage, slug=slug)
     return render(
         request, "accounts/legal.html", {"page": page, "body_html": render_markdown(page.body_md)}
     )

@@ -395,7 +395,7 @@ def item_act(
     if action not in ActionKind.values:
         raise ValidationError({"action": [_("Unknown action.")]})
     item = (
-        Item.objects.select_for_update(no_key=True)
+        Item.objects.select_for_update(no_key=True, of=("self",))
         .select_related("source", "category")
         .filter(pk=item_id)
         .first()

@@ -26,6 +26,16 @@ def on_post_created(event: events.PostCreated) -> None:
         )
 
 
+def on_post_edited(event: events.PostEdited) -> None:
+    """A moderator editing someone else's question or answer is a staff action: log it.
+    The texts themselves are in the revisions; the audit row points at them."""
+    services.staff_edit_record(
+        editor_id=event.editor_id, thread_id=event.thread_id, post_id=event.post_id,
+        revision=event.revision,
+    )  # fmt: skip
+
+
 def register() -> None:
     subscribe(events.ThreadCreated, "forum.moderation.new_thread", on_thread_created)
     subscribe(events.PostCreated, "forum.moderation.new_post", on_post_created)
+    subscribe(events.PostEdited, "forum.moderation.staff_edit", on_post_edited)

@@ -536,6 +536,29 @@ def active_sanction(user: User) -> UserSanction | None:
     )
 
 
+def staff_edit_record(
+    *, editor_id: int, thread_id: int, post_id: int | None, revision: int
+) -> ModerationAction | None:
+    """Audit row for a moderator's edit of someone else's text (from PostEdited)."""
+    editor = User.objects.filter(pk=editor_id).first()
+    target: Thread | Post | None = (
+        Post.objects.filter(pk=post_id).first()
+        if post_id
+        else Thread.objects.filter(pk=thread_id).first()
+    )
+    if editor is None or target is None or target.author_id == editor.pk:
+        return None
+    if not permissions.can_moderate(editor):
+        return None
+    return audit_record(
+        actor=editor,
+        action="post_edit" if post_id else "thread_edit",
+        target=target,
+        old={"revision": revision - 1},
+        new={"revision": revision},
+    )
+
+
 # --- New accounts ---------------------------------------------------------------------------
 
 

@@ -187,3 +187,60 @@ def test_an_unexpected_error_in_one_source_is_recorded_not_raised(feed_server, m
     result = services.source_poll(source_id=source.pk)
 
     assert not result.ok and "parser exploded" in result.error
+
+
+def test_entity_expansion_and_external_entities_in_a_feed_do_no_harm(feed_server):
+    entities = "".join(
+        f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "lol") * 10 + '">'
+        for i in range(1, 10)
+    )
+    laughs = (
+        f'<?xml version="1.0"?><!DOCTYPE r [{entities}'
+        '<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        '<rss version="2.0"><channel><title>x</title>'
+        "<item><guid>1</guid><title>&lol9;</title><description>&xxe;</description></item>"
+        "</channel></rss>"
+    )
+    source = feed_source(feed_server.serve("/laughs", laughs))
+
+    result = services.source_poll(source_id=source.pk)
+
+    for item in Item.objects.all():
+        assert len(item.title) < 1000
+        assert "root:" not in item.text
+    source.refresh_from_db()
+    assert result.ok or source.consecutive_errors == 1
+
+
+def test_an_unreachable_mailbox_is_an_error_in_its_health(settings):
+    import socket
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.LISTENING_FETCH_TIMEOUT = 2
+    source = Source.objects.create(
+        name="support@",
+        kind=SourceKind.IMAP,
+        url=f"imaps://listen@127.0.0.1:{port}/INBOX",
+        secret="pw",
+    )
+
+    result = services.source_poll(source_id=source.pk)
+
+    assert not result.ok and result.error.startswith("IMAP")
+    source.refresh_from_db()
+    assert source.consecutive_errors == 1
+
+
+def test_a_mailbox_on_a_private_address_or_without_a_user_is_refused(settings):
+    settings.LISTENING_ALLOW_PRIVATE = False
+    private = Source.objects.create(
+        name="a", kind=SourceKind.IMAP, url="imaps://me@127.0.0.1:993/INBOX", secret="pw"
+    )
+    no_user = Source.objects.create(
+        name="b", kind=SourceKind.IMAP, url="imaps://mail.example:993/INBOX", secret="pw"
+    )
+
+    assert "private" in services.source_poll(source_id=private.pk).error.lower()
+    assert "imaps://user@host" in services.source_poll(source_id=no_user.pk).error

@@ -120,3 +120,15 @@ def test_hiding_and_restoring_a_question_updates_the_category_count(thread, mode
     assert Category.objects.get(pk=category.pk).thread_count == 0
     services.thread_hide(thread=thread, moderator=moderator, hidden=False)
     assert Category.objects.get(pk=category.pk).thread_count == 1
+
+
+def test_a_moderators_edit_of_someone_elses_answer_is_audited(
+    answer, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        forum_services.answer_edit(
+            post=answer, editor=moderator, body="Reinstall the driver (link removed)."
+        )
+    row = _audit("post_edit")
+    assert row.actor == moderator and row.target_id == answer.pk
+    assert row.new["revision"] == row.old["revision"] + 1

@@ -170,7 +170,9 @@ def test_ip_addresses_are_purged_after_the_retention_period(settings, customer, 
 
 
 def test_legal_pages_exist_and_render_markdown_safely(client, db):
-    LegalPage.objects.filter(slug="imprint").update(body_md="**ACME** <script>x()</script>")
+    LegalPage.objects.update_or_create(
+        slug="imprint", defaults={"title": "Imprint", "body_md": "**ACME** <script>x()</script>"}
+    )
     response = client.get("/legal/imprint/")
     assert response.status_code == 200
     assert b"<strong>ACME</strong>" in response.content
