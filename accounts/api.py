@@ -199,7 +199,8 @@ def _export_out(request: Request, export: object) -> dict:
     if export.state == "ready":  # type: ignore[attr-defined]
         url = request.build_absolute_uri(
             reverse(
-                "accounts:privacy_download", kwargs={"token": privacy.data_export_token(export)}  # type: ignore[arg-type]
+                "accounts:privacy_download",
+                kwargs={"token": privacy.data_export_token(export)},  # type: ignore[arg-type]
             )
         )
     return DataExportOutput(

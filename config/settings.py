@@ -318,7 +318,9 @@ RATELIMIT_VIEW = "core.views.rate_limited"
 # has the atomic incr it needs. Without Redis (embedded default) the file cache is shared
 # between processes but its incr is not atomic: a burst may pass a few more writes than the
 # limit, which is acceptable for a single-machine install. Production uses Redis.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"] + ([] if REDIS_URL else ["django_ratelimit.E003"])
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -20,3 +20,9 @@ class ExpertsConfig(AppConfig):
         subscribe(events.PostHidden, "experts.post_hidden", handlers.on_post_hidden)
         subscribe(events.PostCreated, "experts.count_answer", handlers.on_post_created)
         subscribe(events.ThreadCreated, "experts.route_question", handlers.on_thread_created)
+
+        from accounts.privacy import register_eraser, register_exporter
+        from experts import privacy
+
+        register_exporter("experts", privacy.export_user)
+        register_eraser("experts", privacy.erase_user)

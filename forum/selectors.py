@@ -102,9 +102,9 @@ def thread_get(*, pk: int, viewer: AnyUser) -> Thread | None:
         .filter(pk=pk)
         .first()
     )
-    if thread is not None and thread.accepted_answer and not thread.accepted_answer.is_visible:
-        if not can_moderate(viewer):
-            thread.accepted_answer = None
+    accepted = thread.accepted_answer if thread is not None else None
+    if accepted is not None and not accepted.is_visible and not can_moderate(viewer):
+        thread.accepted_answer = None  # type: ignore[union-attr]
     return thread
 
 

@@ -232,6 +232,9 @@ def ask(request: HttpRequest) -> HttpResponse:
         slug = request.GET.get("category")
         if slug:
             initial["category"] = selectors.category_get(slug=slug)
+        if request.GET.get("title"):
+            # Invitations (e.g. from the listening inbox) prefill the customer's words.
+            initial["title"] = request.GET["title"][: settings.FORUM_TITLE_MAX_LENGTH]
         form = AskForm(initial=initial)
     return render(request, "forum/ask.html", {"form": form}, status=status)
 

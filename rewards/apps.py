@@ -15,3 +15,9 @@ class RewardsConfig(AppConfig):
         subscribe(AnswerAccepted, "rewards.answer_accepted", handlers.on_answer_accepted)
         subscribe(AnswerUnaccepted, "rewards.answer_unaccepted", handlers.on_answer_unaccepted)
         subscribe(PostHidden, "rewards.post_hidden", handlers.on_post_hidden)
+
+        from accounts.privacy import register_eraser, register_exporter
+        from rewards import privacy
+
+        register_exporter("rewards", privacy.export_user)
+        register_eraser("rewards", privacy.erase_user)

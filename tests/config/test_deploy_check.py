@@ -11,7 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+    }
     return subprocess.run(  # noqa: S603 - fixed argv, our own manage.py
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -48,7 +52,8 @@ def test_database_url_alone_switches_to_production_mode():
         "shell",
         "-c",
         "from django.conf import settings; print(settings.ENVIRONMENT, settings.DEBUG, "
-        "settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, settings.SESSION_COOKIE_SECURE)",
+        "settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, "
+        "settings.SESSION_COOKIE_SECURE)",
         **PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stderr
@@ -65,7 +70,8 @@ def test_the_embedded_default_needs_no_server(tmp_path):
     result = _manage(
         "shell",
         "-c",
-        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL)",
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL)",
         DJANGO_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr

@@ -277,3 +277,11 @@ def test_errors_use_the_site_error_page_with_the_reason(client, expert_client, a
     response = expert_client.post(reverse("forum:vote", kwargs={"pk": answer.pk}), {"value": 1})
     assert response.status_code == 403
     assert "You cannot vote on your own answer." in response.content.decode()
+
+
+def test_the_ask_page_prefills_title_and_category_from_an_invitation(customer_client, category):
+    response = customer_client.get(
+        reverse("forum:ask") + f"?title=Printer+offline+after+update&category={category.slug}"
+    )
+    page = response.content.decode()
+    assert 'value="Printer offline after update"' in page

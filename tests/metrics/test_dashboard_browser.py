@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from forum.models import Post, Thread, ThreadStatus
-from tests.browser.conftest import artifacts, browser, new_page  # noqa: F401 - fixtures
 from tests.factories import CategoryFactory, PostFactory, ThreadFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,7 +47,7 @@ def _import_or_seed() -> str:
     return "seed"
 
 
-def test_a_manager_sees_the_history_as_figures_and_charts(new_page, live_server, artifacts):  # noqa: F811
+def test_a_manager_sees_the_history_as_figures_and_charts(new_page, live_server, artifacts):
     source = _import_or_seed()
     call_command("metrics_rebuild", verbosity=0)
     asked_total = Thread.objects.filter(is_deleted=False).count()

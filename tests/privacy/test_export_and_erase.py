@@ -178,3 +178,19 @@ def test_legal_pages_exist_and_render_markdown_safely(client, db):
     assert b"<strong>ACME</strong>" in response.content
     assert b"<script>x()" not in response.content
     assert client.get("/legal/privacy/").status_code == 200
+
+
+def test_erasure_wipes_bank_details_but_keeps_the_ledger(customer):
+    from rewards.models import PayoutMethod
+    from rewards.services.payouts import payout_method_create
+
+    method = payout_method_create(
+        user=customer, kind="sepa", holder_name="Carla Customer", iban="DE89370400440532013000"
+    )
+    assert {"rewards", "experts"} <= set(privacy.exporters())
+    assert privacy.exporters()["rewards"](customer)["payout_methods"][0]["iban"] == (
+        "DE89370400440532013000"
+    )
+    privacy.user_erase(user=customer, actor=customer)
+    method = PayoutMethod.objects.get(pk=method.pk)
+    assert (method.iban, method.holder_name, method.is_active) == ("", "", False)
