@@ -41,7 +41,9 @@ def anonymous_page(
     cached = cache.get(cache_key)
     if cached is not None:
         content, content_type = cached
-        return HttpResponse(content, content_type=content_type)
+        response = HttpResponse(content, content_type=content_type)
+        response.from_page_cache = True  # type: ignore[attr-defined]
+        return response
     response = render()
     if (
         response.status_code == 200

@@ -22,15 +22,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.events import publish
+from core.events import DomainEvent, publish
 from core.exceptions import Conflict, NotFound, PermissionDenied
 from core.markup import render_markdown, sanitize_html
 from forum import events, permissions, validators
 from forum.models import Category, Post, Revision, Tag, Thread, ThreadStatus, Vote
+from forum.page_versions import thread_page_changed
 
 
 def _iso(value: datetime) -> str:
     return value.isoformat()
+
+
+def _publish(event: DomainEvent) -> None:
+    """Publish a forum event; the thread's page changes with it."""
+    publish(event)
+    thread_page_changed(event.thread_id)  # type: ignore[attr-defined]
 
 
 def _render_body(text: str, source_format: str) -> str:
@@ -120,7 +127,7 @@ def thread_create(
     Category.objects.filter(pk=category_obj.pk).update(
         thread_count=F("thread_count") + 1, unanswered_count=F("unanswered_count") + 1
     )
-    publish(
+    _publish(
         events.ThreadCreated(
             thread_id=thread.pk,
             category_id=category_obj.pk,
@@ -164,7 +171,7 @@ def thread_edit(
     thread.save(update_fields=fields)
     if new_tags is not None:
         thread.tags.set(new_tags)
-    publish(
+    _publish(
         events.PostEdited(
             thread_id=thread.pk,
             post_id=None,
@@ -230,7 +237,7 @@ def answer_create(*, thread: Thread, author: User, body: str, official: bool = F
         Category.objects.filter(pk=thread.category_id).update(
             unanswered_count=F("unanswered_count") - 1
         )
-    publish(
+    _publish(
         events.PostCreated(
             post_id=post.pk,
             thread_id=thread.pk,
@@ -259,7 +266,7 @@ def answer_edit(*, post: Post, editor: User, body: str, reason: str = "") -> Pos
     post.edited_at = timezone.now()
     post.save(update_fields=["body_md", "body_html", "edited_at"])
     revision = _next_revision(thread=post.thread, post=post, author=editor, reason=reason)
-    publish(
+    _publish(
         events.PostEdited(
             thread_id=post.thread_id, post_id=post.pk, editor_id=editor.pk, revision=revision.number
         )
@@ -306,7 +313,7 @@ def post_set_hidden(*, post: Post, moderator: User, hidden: bool) -> Post:
     if thread_fields:
         # answer_count is not in update_fields: the F() update above stays authoritative.
         thread.save(update_fields=thread_fields)
-    publish(
+    _publish(
         events.PostHidden(
             thread_id=thread.pk,
             post_id=post.pk,
@@ -354,7 +361,7 @@ def vote_cast(*, post: Post, user: User, value: int) -> Post:
         upvotes=F("upvotes") + up_delta,
         downvotes=F("downvotes") + down_delta,
     )
-    publish(
+    _publish(
         events.VoteCast(
             post_id=post.pk,
             thread_id=post.thread_id,
@@ -375,7 +382,7 @@ def _unaccept_locked(*, thread: Thread, post: Post, actor: User, replaced_by: Po
     """Clear the acceptance of ``post``. Caller holds the thread lock."""
     Post.objects.filter(pk=post.pk).update(is_accepted=False, accepted_at=None, accepted_by=None)
     post.is_accepted = False
-    publish(
+    _publish(
         events.AnswerUnaccepted(
             thread_id=thread.pk,
             post_id=post.pk,
@@ -419,7 +426,7 @@ def answer_accept(*, thread: Thread, post: Post, actor: User) -> Thread:
     thread.save(update_fields=["accepted_answer", "status", "solved_at", "last_activity_at"])
     if not was_solved:
         Category.objects.filter(pk=thread.category_id).update(solved_count=F("solved_count") + 1)
-    publish(
+    _publish(
         events.AnswerAccepted(
             thread_id=thread.pk,
             post_id=post.pk,
@@ -473,7 +480,7 @@ def thread_close(*, thread: Thread, moderator: User, reason: str = "") -> Thread
     )
     thread.status = ThreadStatus.CLOSED
     thread.save(update_fields=["status"])
-    publish(
+    _publish(
         events.ThreadClosed(thread_id=thread.pk, moderator_id=moderator.pk, reason=reason[:200])
     )
     return thread
@@ -496,7 +503,7 @@ def thread_reopen(*, thread: Thread, moderator: User) -> Thread:
         unanswered=int(thread.answer_count == 0),
     )
     thread.save(update_fields=["status"])
-    publish(events.ThreadReopened(thread_id=thread.pk, moderator_id=moderator.pk))
+    _publish(events.ThreadReopened(thread_id=thread.pk, moderator_id=moderator.pk))
     return thread
 
 
@@ -553,6 +560,7 @@ def thread_mark_escalated(*, thread_id: int) -> bool:
         return False
     thread.status = ThreadStatus.ESCALATED
     thread.save(update_fields=["status"])
+    thread_page_changed(thread_id)
     return True
 
 
@@ -580,4 +588,5 @@ def thread_mark_deescalated(*, thread_id: int, status: str) -> bool:
     )
     thread.status = status
     thread.save(update_fields=["status"])
+    thread_page_changed(thread_id)
     return True

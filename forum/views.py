@@ -42,6 +42,7 @@ from forum.forms import (
     add_service_errors,
 )
 from forum.models import Category, Post, Revision, Tag, Thread
+from forum.page_versions import thread_page_version
 
 View = Callable[..., HttpResponse]
 
@@ -274,27 +275,28 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: object) -> di
 
 @require_GET
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = _thread_or_404(request, pk)
-    if thread.merged_into_id and not permissions.can_moderate(request.user):
-        return redirect("forum:thread", pk=thread.merged_into_id)
     viewer = (
         f"u{request.user.pk}"
         if request.user.is_authenticated
         else request.META.get("REMOTE_ADDR", "")
     )
-    services.thread_view_record(thread_id=thread.pk, viewer_key=viewer)
-    # New answers, acceptance, edits and hidden answers change the key at once; vote
-    # counts may be up to 30 seconds old for anonymous visitors.
-    version = (
-        f"thread:{thread.pk}:{thread.last_activity_at.timestamp()}:"
-        f"{thread.answer_count}:{thread.status}"
-    )
-    return anonymous_page(
-        request,
-        key=version,
-        timeout=30,
-        render=lambda: render(request, "forum/thread.html", _thread_context(request, thread)),
-    )
+
+    def page() -> HttpResponse:
+        thread = _thread_or_404(request, pk)
+        if thread.merged_into_id and not permissions.can_moderate(request.user):
+            return redirect("forum:thread", pk=thread.merged_into_id)
+        services.thread_view_record(thread_id=thread.pk, viewer_key=viewer)
+        return render(request, "forum/thread.html", _thread_context(request, thread))
+
+    # Anonymous visitors of a busy thread are served from the cache without a database
+    # query: every write that changes the page bumps its version (forum.page_versions);
+    # anything that does not is at most 30 seconds old. Only 200 pages are cached, so a
+    # thread that was hidden or merged stops being served from the cache at once.
+    version = thread_page_version(pk)
+    response = anonymous_page(request, key=f"thread:{pk}:v{version}", timeout=30, render=page)
+    if getattr(response, "from_page_cache", False):
+        services.thread_view_record(thread_id=pk, viewer_key=viewer)
+    return response
 
 
 @require_POST

@@ -36,6 +36,7 @@ from forum.models import (
     UserSanction,
 )
 from forum.moderation import permissions, rules
+from forum.page_versions import thread_page_changed
 from forum.permissions import SILENCED_GROUP, SUSPENDED_GROUP
 
 SYSTEM_USERNAME = "moderation-bot"
@@ -55,6 +56,11 @@ def audit_record(
 ) -> ModerationAction:
     """Append one audit row; call inside the transaction of the change it records."""
     target_type = {Thread: "thread", Post: "post", User: "user", Flag: "flag"}[type(target)]
+    # Every moderation action on content changes what its thread page shows.
+    if isinstance(target, Thread):
+        thread_page_changed(target.pk)
+    elif isinstance(target, Post | Flag):
+        thread_page_changed(target.thread_id)
     return ModerationAction.objects.create(
         actor=actor,
         action=action,
