@@ -5,6 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
+# Links in e-mails point at this server unless SITE_URL says otherwise.
+SITE_URL ?= http://localhost:$(PORT)
+export SITE_URL
 
 # Django 6.1 needs Python >= 3.12. Plain python3 may be older (3.11 on our machines), so try
 # the versioned names and pyenv's installs; say clearly when there is none.
