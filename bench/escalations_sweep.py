@@ -40,60 +40,17 @@ from accounts.models import User  # noqa: E402
 from escalations import services  # noqa: E402
 from escalations.models import Case, ClockState, SlaClock  # noqa: E402
 from forum.models import Category, Thread  # noqa: E402
-
-
-def insert_threads(*, author_id: int, category_id: int, count: int, now) -> None:
-    cols, exprs, params = [], [], []
-    for field in Thread._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        cols.append(connection.ops.quote_name(field.column))
-        if field.column == "author_id":
-            exprs.append("%s")
-            params.append(author_id)
-        elif field.column == "category_id":
-            exprs.append("%s")
-            params.append(category_id)
-        elif field.column == "title":
-            exprs.append("'Bulk question number ' || g")
-        elif field.column in {"created_at", "last_activity_at"}:
-            exprs.append("%s")
-            params.append(now)
-        elif field.null:
-            exprs.append("NULL")
-        elif field.has_default():
-            exprs.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-        else:
-            exprs.append("''")
-    sql = (
-        f"INSERT INTO forum_thread ({', '.join(cols)}) "
-        f"SELECT {', '.join(exprs)} FROM generate_series(1, %s) AS g"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, count])
+from tests.escalations import pg_helpers  # noqa: E402
+from tests.escalations.pg_helpers import insert_threads  # noqa: E402
 
 
 def insert_clocks(*, category_id: int, due: int, running: int, now) -> None:
-    sql = """
-        INSERT INTO escalations_slaclock (thread_id, policy_id, state, started_at,
-            first_answer_due_at, first_answered_at, accepted_due_at, next_due_at, breached_at)
-        SELECT id, NULL,
-            CASE WHEN rn <= %(due)s + %(running)s THEN 'running' ELSE 'stopped' END,
-            %(now)s - interval '2 hours', %(now)s - interval '1 hour', NULL,
-            %(now)s + interval '3 days',
-            CASE WHEN rn <= %(due)s THEN %(now)s - rn * interval '1 second'
-                 WHEN rn <= %(due)s + %(running)s THEN %(now)s + interval '1 day'
-                                                       + rn * interval '1 second'
-                 ELSE NULL END,
-            NULL
-        FROM (SELECT id, row_number() OVER (ORDER BY id DESC) AS rn
-              FROM forum_thread WHERE category_id = %(category)s) AS t
-    """
+    # The newest threads are the due ones, as in a long-lived forum.
+    pg_helpers.insert_clocks(
+        category_id=category_id, due=due, running=running, now=now, newest_first=True
+    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"due": due, "running": running, "now": now, "category": category_id})
         cursor.execute("ANALYZE forum_thread")
-        cursor.execute("ANALYZE escalations_slaclock")
 
 
 def main() -> None:

@@ -43,10 +43,14 @@ def insert_threads(*, author_id: int, category_id: int, count: int, now: datetim
         cursor.execute(sql, [*params, count])
 
 
-def insert_clocks(*, category_id: int, due: int, running: int, now: datetime) -> None:
+def insert_clocks(
+    *, category_id: int, due: int, running: int, now: datetime, newest_first: bool = False
+) -> None:
     """One clock per thread of the category: the first ``due`` are running and overdue,
-    the next ``running`` are running and due tomorrow, all others stopped."""
-    sql = """
+    the next ``running`` are running and due tomorrow, all others stopped. "First" is by
+    thread id, or by newest thread with ``newest_first`` (as in a long-lived forum)."""
+    order = "DESC" if newest_first else "ASC"
+    sql = f"""
         INSERT INTO escalations_slaclock (thread_id, policy_id, state, started_at,
             first_answer_due_at, first_answered_at, accepted_due_at, next_due_at, breached_at)
         SELECT id, NULL,
@@ -58,9 +62,9 @@ def insert_clocks(*, category_id: int, due: int, running: int, now: datetime) ->
                                                        + rn * interval '1 second'
                  ELSE NULL END,
             NULL
-        FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
+        FROM (SELECT id, row_number() OVER (ORDER BY id {order}) AS rn
               FROM forum_thread WHERE category_id = %(category)s) AS t
-    """
+    """  # noqa: S608 - ``order`` is one of two literals
     with connection.cursor() as cursor:
         cursor.execute(sql, {"due": due, "running": running, "now": now, "category": category_id})
         cursor.execute("ANALYZE escalations_slaclock")
