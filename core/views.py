@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from core.api import error_body
+
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -20,30 +22,37 @@ def _wants_json(request: HttpRequest) -> bool:
     )
 
 
-def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = _("You are doing that too often. Please wait a little and try again.")
+def _error(
+    request: HttpRequest, *, status: int, code: str, title: str, message: str
+) -> HttpResponse:
+    """The same error as JSON (in the API's one error shape) or as a page."""
     if _wants_json(request):
-        return JsonResponse({"error": {"code": "throttled", "message": message}}, status=429)
-    return render(
-        request, "errors/error.html", {"title": _("Slow down"), "message": message}, status=429
+        return JsonResponse(error_body(code, message), status=status)
+    return render(request, "errors/error.html", {"title": title, "message": message}, status=status)
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request,
+        status=429,
+        code="throttled",
+        title=_("Slow down"),
+        message=_("You are doing that too often. Please wait a little and try again."),
     )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    message = _("This page does not exist, or you may not see it.")
-    if _wants_json(request):
-        return JsonResponse({"error": {"code": "not_found", "message": message}}, status=404)
-    return render(
-        request, "errors/error.html", {"title": _("Not found"), "message": message}, status=404
+    return _error(
+        request,
+        status=404,
+        code="not_found",
+        title=_("Not found"),
+        message=_("This page does not exist, or you may not see it."),
     )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     message = str(exception) if exception and str(exception) else _("You may not do this.")
-    if _wants_json(request):
-        return JsonResponse(
-            {"error": {"code": "permission_denied", "message": message}}, status=403
-        )
-    return render(
-        request, "errors/error.html", {"title": _("Not allowed"), "message": message}, status=403
+    return _error(
+        request, status=403, code="permission_denied", title=_("Not allowed"), message=message
     )
