@@ -439,6 +439,38 @@ def bootstrap_ci(
     return out
 
 
+def paired_difference_ci(
+    ranks: list[float], reference: list[float], *, samples: int = 1000, seed: int = 7
+) -> dict[str, tuple[float, float, float]]:
+    """``metric(ranks) - metric(reference)`` with a 95 % paired bootstrap interval.
+
+    Both rank lists are for the same test questions, so each resample draws the same
+    questions for both: the interval of the *difference* is much narrower than the two
+    separate intervals suggest (most of their width is which questions happened to be
+    asked, and that is shared). "Clearly better" means the interval lies above zero."""
+    if len(ranks) != len(reference):
+        raise ValueError("paired ranks must cover the same test questions")
+    rng = random.Random(seed)  # noqa: S311 - resampling, not security
+    n = len(ranks)
+    point_a, point_b = metrics_from_ranks(ranks), metrics_from_ranks(reference)
+    collected: dict[str, list[float]] = defaultdict(list)
+    for _ in range(samples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        a = metrics_from_ranks([ranks[i] for i in picks])
+        b = metrics_from_ranks([reference[i] for i in picks])
+        for key in a:
+            collected[key].append(a[key] - b[key])
+    out = {}
+    for key, values in collected.items():
+        values.sort()
+        out[key] = (
+            point_a[key] - point_b[key],
+            values[int(0.025 * samples)],
+            values[math.ceil(0.975 * samples) - 1],
+        )
+    return out
+
+
 @dataclass
 class EvaluationResult:
     cutoff: datetime
@@ -450,6 +482,25 @@ class EvaluationResult:
     # Test questions whose accepted answerer was a candidate at all: a newcomer ranks last
     # under every model, so ``known_targets / test_questions`` bounds Hit@k from above.
     known_targets: int = 0
+
+    def confidence(self, *, samples: int = 1000) -> dict:
+        """95 % bootstrap intervals per model, and of the router's lead over each baseline
+        (paired: the same resampled questions for both)."""
+        return {
+            "intervals": {
+                name: {k: list(v) for k, v in bootstrap_ci(r, samples=samples).items()}
+                for name, r in self.ranks.items()
+            },
+            "router_minus_baseline": {
+                name: {
+                    k: {"difference": d, "ci": [lo, hi]}
+                    for k, (d, lo, hi) in paired_difference_ci(
+                        self.ranks["router"], self.ranks[name], samples=samples
+                    ).items()
+                }
+                for name in BASELINES
+            },
+        }
 
     def summary(self) -> dict:
         router = metrics_from_ranks(self.ranks["router"])

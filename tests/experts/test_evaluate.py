@@ -16,6 +16,7 @@ from experts.evaluation import (
     fit_weights,
     load_history_xml,
     metrics_from_ranks,
+    paired_difference_ci,
     rank_of,
 )
 
@@ -106,8 +107,18 @@ def test_training_never_sees_answers_after_the_cutoff():
 def test_the_command_prints_json_with_router_and_baselines(tmp_path, capsys):
     call_command("experts_evaluate", "--json", "--source", "xml", str(_dump(tmp_path)))
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"router", "baselines", "alternatives", "weights"}
+    assert {"router", "baselines", "alternatives", "weights"} <= set(data)
     assert set(data["alternatives"]) == {"candidate_model"}
+    assert (
+        data["ci95"]["router"]["MRR"][0]
+        <= data["router"]["MRR"]
+        <= data["ci95"]["router"]["MRR"][1]
+    )
+    lead = data["router_minus_baseline"]["accepted_count"]["MRR"]
+    assert lead["difference"] == pytest.approx(
+        data["router"]["MRR"] - data["baselines"]["accepted_count"]["MRR"]
+    )
+    assert lead["ci"][0] <= lead["difference"] <= lead["ci"][1]
     assert set(data["baselines"]) == {
         "accepted_count",
         "decayed_accepted_count",
@@ -175,3 +186,19 @@ def test_the_evaluation_reports_how_many_accepted_answerers_were_known(tmp_path)
     result = evaluate(history)
     assert result.known_targets == result.test_questions  # the two experts answer throughout
     assert set(result.weights) == set(learn.FEATURES)
+
+
+def test_a_paired_difference_of_identical_rankings_is_exactly_zero():
+    ranks = [1.0, 3.0, 2.0, 10.0, 1.0]
+    for difference, low, high in paired_difference_ci(ranks, ranks, samples=200).values():
+        assert (difference, low, high) == (0.0, 0.0, 0.0)
+
+
+def test_a_model_that_is_always_one_place_ahead_is_clearly_better_paired():
+    # Separate intervals of the two models overlap; the paired one shows the lead.
+    reference = [float(r) for r in (2, 3, 5, 2, 8, 4, 3, 2, 6, 2) * 3]
+    better = [r - 1 for r in reference]
+    mrr = paired_difference_ci(better, reference, samples=500)["MRR"]
+    assert mrr[0] > 0 and mrr[1] > 0  # the whole interval is above zero
+    with pytest.raises(ValueError):
+        paired_difference_ci(better, reference[:-1])

@@ -10,7 +10,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from experts.evaluation import (
     NoTestQuestions,
-    bootstrap_ci,
     evaluate,
     load_history_db,
     load_history_xml,
@@ -56,7 +55,15 @@ class Command(BaseCommand):
         except NoTestQuestions as exc:
             raise CommandError(f"Nothing to evaluate: {exc}.") from exc
         summary = result.summary()
+        confidence = result.confidence(samples=options["bootstrap"])
         if options["json"]:
+            summary |= {
+                "ci95": confidence["intervals"],
+                "router_minus_baseline": confidence["router_minus_baseline"],
+                "test_questions": result.test_questions,
+                "known_targets": result.known_targets,
+                "cutoff": result.cutoff.isoformat(),
+            }
             self.stdout.write(json.dumps(summary, indent=2, sort_keys=True))
             return
         self.stdout.write(
@@ -69,8 +76,17 @@ class Command(BaseCommand):
         self.stdout.write(f"router weights ({source}): {weights}")
         for name, ranks in result.ranks.items():
             metrics = metrics_from_ranks(ranks)
-            ci = bootstrap_ci(ranks, samples=options["bootstrap"])
+            ci = confidence["intervals"][name]
             cells = "  ".join(
                 f"{k} {v:.3f} [{ci[k][0]:.3f}, {ci[k][1]:.3f}]" for k, v in metrics.items()
             )
             self.stdout.write(f"{name:<24} {cells}")
+        self.stdout.write(
+            "router minus baseline (paired bootstrap; clearly better = interval above 0):"
+        )
+        for name, diffs in confidence["router_minus_baseline"].items():
+            cells = "  ".join(
+                f"{k} {d['difference']:+.3f} [{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]"
+                for k, d in diffs.items()
+            )
+            self.stdout.write(f"  vs {name:<24} {cells}")
