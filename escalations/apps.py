@@ -17,6 +17,10 @@ class EscalationsConfig(AppConfig):
         subscribe(events.PostCreated, "escalations.post_created", handlers.post_created)
         subscribe(events.AnswerAccepted, "escalations.answer_accepted", handlers.answer_accepted)
         subscribe(events.ThreadClosed, "escalations.thread_closed", handlers.thread_closed)
+        subscribe(events.ThreadReopened, "escalations.thread_reopened", handlers.thread_reopened)
+        subscribe(
+            events.AnswerUnaccepted, "escalations.answer_unaccepted", handlers.answer_unaccepted
+        )
         from accounts.privacy import register_eraser, register_exporter
         from escalations import privacy
 

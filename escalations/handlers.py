@@ -39,3 +39,13 @@ def answer_accepted(event: events.AnswerAccepted) -> None:
 def thread_closed(event: events.ThreadClosed) -> None:
     services.sla_clock_stop(thread_id=event.thread_id)
     services.case_resolve_on_close(thread_id=event.thread_id, moderator_id=event.moderator_id)
+
+
+def thread_reopened(event: events.ThreadReopened) -> None:
+    services.sla_clock_restart(thread_id=event.thread_id)
+
+
+def answer_unaccepted(event: events.AnswerUnaccepted) -> None:
+    if event.replaced_by_post_id is not None:
+        return  # another answer was accepted instead: still solved, the clock stays stopped
+    services.sla_clock_restart(thread_id=event.thread_id)

@@ -146,6 +146,61 @@ def sla_clock_stop(*, thread_id: int) -> bool:
     )
 
 
+@transaction.atomic
+def sla_clock_restart(*, thread_id: int, now: datetime | None = None) -> bool:
+    """A question that is open again (reopened by a moderator, or its accepted answer
+    withdrawn) is owed an answer again: its stopped clock runs with fresh deadlines counted
+    from ``now`` under the category's policy.
+
+    Nothing changes while staff hold an open case (the case has its own deadlines), when
+    the thread is solved, closed, hidden or deleted by the time this runs (events can
+    arrive late), or when it never had a clock (imported, or no SLA for its category).
+    ``started_at`` and an earlier ``breached_at`` stay: the dashboard counts the question on
+    the day it was asked, and a breach that happened stays a breach.
+    """
+    now = now or timezone.now()
+    _lock_thread(thread_id)
+    clock = (
+        SlaClock.objects.select_for_update()
+        .filter(thread_id=thread_id)
+        .exclude(state=ClockState.RUNNING)
+        .first()
+    )
+    thread = (
+        Thread.objects.filter(pk=thread_id)
+        .only("category_id", "status", "accepted_answer_id", "is_hidden", "is_deleted")
+        .first()
+    )
+    if clock is None or thread is None:
+        return False
+    if (
+        thread.accepted_answer_id is not None
+        or thread.status in (ThreadStatus.SOLVED, ThreadStatus.CLOSED)
+        or thread.is_hidden
+        or thread.is_deleted
+    ):
+        return False
+    if Case.objects.filter(thread_id=thread_id, state__in=OPEN_CASE_STATES).exists():
+        return False
+    policy = sla_policy_for(category_id=thread.category_id)
+    if policy is None:
+        return False
+    calendar = _calendar(policy)
+    accepted_due = add_business_time(
+        now, timedelta(minutes=policy.accepted_answer_minutes), calendar
+    )
+    changes: dict[str, Any] = {
+        "state": ClockState.RUNNING,
+        "policy": policy,
+        "accepted_due_at": accepted_due,
+        "next_due_at": accepted_due,
+    }
+    if clock.first_answered_at is None:
+        first_due = add_business_time(now, timedelta(minutes=policy.first_answer_minutes), calendar)
+        changes |= {"first_answer_due_at": first_due, "next_due_at": min(first_due, accepted_due)}
+    return bool(SlaClock.objects.filter(pk=clock.pk, state=clock.state).update(**changes))
+
+
 def sla_due_thread_ids(*, now: datetime, limit: int) -> list[tuple[int, bool]]:
     """(thread id, first answer given?) of running clocks due by ``now``, oldest first.
 

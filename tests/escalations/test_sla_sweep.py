@@ -180,3 +180,75 @@ def test_the_sweep_skips_a_due_thread_that_was_closed_meanwhile(ask, customer):
     assert services.sla_sweep(now=thread.created_at + timedelta(hours=5)) == []
     assert SlaClock.objects.get(thread=thread).state == ClockState.BREACHED
     assert not Case.objects.filter(thread=thread).exists()
+
+
+def test_reopening_a_closed_question_restarts_its_clock_from_the_reopening(
+    ask, committed, customer, staff
+):
+    thread = ask(customer)
+    committed(forum_services.thread_close, thread=thread, moderator=staff, reason="off topic")
+    reopened_at = timezone.now() + timedelta(days=3)
+    with time_machine.travel(reopened_at, tick=False):
+        committed(
+            forum_services.thread_reopen, thread=Thread.objects.get(pk=thread.pk), moderator=staff
+        )
+    clock = SlaClock.objects.get(thread=thread)
+    assert clock.state == ClockState.RUNNING
+    assert clock.first_answer_due_at == reopened_at + timedelta(minutes=60)
+    assert clock.accepted_due_at == reopened_at + timedelta(minutes=240)
+    assert clock.next_due_at == clock.first_answer_due_at
+    assert clock.started_at == thread.created_at  # still counted on the day it was asked
+    # ...and the sweep escalates it once the fresh deadline passes, not before.
+    assert services.sla_sweep(now=reopened_at + timedelta(minutes=59)) == []
+    assert len(services.sla_sweep(now=reopened_at + timedelta(minutes=61))) == 1
+
+
+def test_withdrawing_the_only_accept_restarts_the_clock_at_the_accepted_deadline(
+    ask, committed, customer, expert
+):
+    thread = ask(customer)
+    post = committed(forum_services.answer_create, thread=thread, author=expert, body="Cable!")
+    committed(forum_services.answer_accept, thread=thread, post=post, actor=customer)
+    assert SlaClock.objects.get(thread=thread).state == ClockState.STOPPED
+    committed(
+        forum_services.answer_unaccept, thread=Thread.objects.get(pk=thread.pk), actor=customer
+    )
+    clock = SlaClock.objects.get(thread=thread)
+    assert clock.state == ClockState.RUNNING
+    assert clock.first_answered_at is not None  # the first answer was given: only one target
+    assert clock.next_due_at == clock.accepted_due_at > timezone.now()
+
+
+def test_accepting_another_answer_instead_keeps_the_clock_stopped(
+    ask, committed, customer, expert, other_customer
+):
+    thread = ask(customer)
+    first = committed(forum_services.answer_create, thread=thread, author=expert, body="Cable!")
+    second = committed(
+        forum_services.answer_create, thread=thread, author=other_customer, body="Driver!"
+    )
+    committed(forum_services.answer_accept, thread=thread, post=first, actor=customer)
+    committed(
+        forum_services.answer_accept, thread=Thread.objects.get(pk=thread.pk), post=second,
+        actor=customer,
+    )  # fmt: skip
+    assert SlaClock.objects.get(thread=thread).state == ClockState.STOPPED
+
+
+def test_a_reopened_question_that_staff_already_hold_keeps_the_cases_deadlines(
+    ask, committed, customer, staff
+):
+    thread = ask(customer)
+    services.escalation_open_by_moderator(thread_id=thread.pk, moderator=staff, reason="VIP")
+    case = Case.objects.get(thread=thread)
+    before = SlaClock.objects.get(thread=thread)
+    assert services.sla_clock_restart(thread_id=thread.pk) is False
+    after = SlaClock.objects.get(thread=thread)
+    assert (after.state, after.next_due_at) == (before.state, before.next_due_at)
+    assert Case.objects.get(pk=case.pk).state in (CaseState.OPEN, CaseState.ASSIGNED)
+
+
+def test_restarting_a_running_or_missing_clock_changes_nothing(ask, customer, category):
+    thread = ask(customer)
+    assert services.sla_clock_restart(thread_id=thread.pk) is False  # already running
+    assert services.sla_clock_restart(thread_id=10**9) is False
