@@ -45,6 +45,7 @@ migrate: install
 	$(PY) manage.py migrate --no-input -v0
 
 seed: migrate
+	$(PY) manage.py rewards_demo_program
 	$(PY) manage.py seed_demo
 
 run: install messages seed
