@@ -482,6 +482,10 @@ class EvaluationResult:
     # Test questions whose accepted answerer was a candidate at all: a newcomer ranks last
     # under every model, so ``known_targets / test_questions`` bounds Hit@k from above.
     known_targets: int = 0
+    # Not a model, a bound: MRR of ranking every test question's candidates by how many
+    # test questions each went on to win (it reads the future). No ranking that is the
+    # same for every question can beat it; only per-question signals (text, tags) can.
+    static_oracle_mrr: float = 0.0
 
     def confidence(self, *, samples: int = 1000) -> dict:
         """95 % bootstrap intervals per model, and of the router's lead over each baseline
@@ -621,6 +625,17 @@ def fit_weights(
     }
 
 
+def _static_oracle_mrr(tests: list[tuple[QuestionRec, int]], users: list[int]) -> float:
+    wins: dict[int, int] = defaultdict(int)
+    for _, target in tests:
+        wins[target] += 1
+    ranks = [
+        rank_of({u: float(wins.get(u, 0)) for u in users if u != q.author_id}, target)
+        for q, target in tests
+    ]
+    return metrics_from_ranks(ranks)["MRR"]
+
+
 def evaluate(
     history: History,
     *,
@@ -661,4 +676,5 @@ def evaluate(
         weights=dict(weights),
         weights_fitted=fitted is not None,
         known_targets=sum(1 for _, target in tests if target in replica.answerers),
+        static_oracle_mrr=_static_oracle_mrr(tests, users),
     )

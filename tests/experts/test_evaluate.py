@@ -202,3 +202,11 @@ def test_a_model_that_is_always_one_place_ahead_is_clearly_better_paired():
     assert mrr[0] > 0 and mrr[1] > 0  # the whole interval is above zero
     with pytest.raises(ValueError):
         paired_difference_ci(better, reference[:-1])
+
+
+def test_the_static_oracle_bound_is_reported_and_bounds_every_static_baseline(tmp_path):
+    result = evaluate(load_history_xml(_dump(tmp_path)))
+    summary = result.summary()
+    # The accepted-count baseline ranks everyone the same way for every question.
+    assert summary["baselines"]["accepted_count"]["MRR"] <= result.static_oracle_mrr + 1e-9
+    assert 0 < result.static_oracle_mrr <= 1

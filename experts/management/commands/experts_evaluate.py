@@ -62,6 +62,7 @@ class Command(BaseCommand):
                 "router_minus_baseline": confidence["router_minus_baseline"],
                 "test_questions": result.test_questions,
                 "known_targets": result.known_targets,
+                "static_oracle_mrr": result.static_oracle_mrr,
                 "cutoff": result.cutoff.isoformat(),
             }
             self.stdout.write(json.dumps(summary, indent=2, sort_keys=True))
@@ -70,6 +71,11 @@ class Command(BaseCommand):
             f"cutoff {result.cutoff:%Y-%m-%d %H:%M} UTC, {result.test_questions} test questions, "
             f"{result.candidates} candidate answerers; {result.known_targets} accepted answerers "
             "had answered before the cutoff (newcomers rank last under every model)"
+        )
+        self.stdout.write(
+            f"bound: MRR {result.static_oracle_mrr:.3f} for the best ranking that is the same "
+            "for every question (it knows who went on to win how many; only per-question "
+            "signals such as text and tags can beat it)"
         )
         source = "fitted on the training period" if result.weights_fitted else "defaults"
         weights = ", ".join(f"{k} {v:+.2f}" for k, v in result.weights.items())
