@@ -7,6 +7,7 @@ Every 4xx answer has the shape::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -15,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, pagination, permissions, serializers, status, throttling
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -26,6 +28,20 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
     ordering = "-id"
+
+
+def allowed_by(check: Callable[[Any], bool], message: str) -> list[type[BasePermission]]:
+    """``permission_classes`` for an endpoint guarded by one of the apps' ``can_<verb>(user)``
+    functions: signed in (401 otherwise), then ``check`` (403 with ``message``). The rule
+    stays in the app's permissions module, which the pages use too."""
+
+    class Allowed(BasePermission):
+        def has_permission(self, request: Any, view: Any) -> bool:
+            return bool(check(request.user))
+
+    Allowed.message = message
+    Allowed.__name__ = Allowed.__qualname__ = f"Allowed_{check.__name__}"
+    return [permissions.IsAuthenticated, Allowed]
 
 
 def _fields_from(detail: Any) -> dict[str, list[str]]:

@@ -8,30 +8,23 @@ import time
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from core.api import error_body, error_responses
+from core.api import allowed_by, error_body, error_responses
 from escalations import permissions, selectors, services
 from escalations.models import Case, CaseState, Resolution
 from escalations.webhooks import SignatureError, signature_verify
 
-
-class IsDeskStaff(BasePermission):
-    message = "Only support staff can use the escalation desk."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and permissions.can_work_cases(request.user))
-
-
-STAFF = [IsAuthenticated, IsDeskStaff]
+STAFF = allowed_by(permissions.can_work_cases, _("Only support staff can use the escalation desk."))
 
 
 class QueuePagination(LimitOffsetPagination):

@@ -6,31 +6,24 @@ from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import BaseParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import error_body, error_responses
+from core.api import allowed_by, error_body, error_responses
 from core.exceptions import PermissionDenied
 from core.tasks_queue import enqueue_on_commit
 from listening import permissions, selectors, services
 from listening.models import ActionKind, Item, ItemState, Source
 
-
-class IsListeningStaff(BasePermission):
-    message = "Only staff can use the listening inbox."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return permissions.can_work_inbox(request.user)
-
-
-STAFF = [IsAuthenticated, IsListeningStaff]
+STAFF = allowed_by(permissions.can_work_inbox, _("Only staff can use the listening inbox."))
 
 
 class InboxPagination(LimitOffsetPagination):

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import error_responses
+from core.api import allowed_by, error_responses
 from metrics import selectors
 from metrics.forms import PERIOD_CHOICES, DashboardFilterForm
 from metrics.permissions import can_view_dashboard
 
 
-class IsDashboardStaff(BasePermission):
-    message = "Only staff can read the community metrics."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        return bool(request.user and can_view_dashboard(request.user))
-
-
 class MetricsSummaryApi(APIView):
-    permission_classes = [IsAuthenticated, IsDashboardStaff]
+    permission_classes = allowed_by(
+        can_view_dashboard, _("Only staff can read the community metrics.")
+    )
 
     class ResponseTimeSerializer(serializers.Serializer):
         mean_seconds = serializers.FloatField(allow_null=True, source="mean")

@@ -8,26 +8,28 @@ import json
 import logging
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import BaseParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import WRITE_THROTTLE_CLASSES, error_body, error_responses
+from accounts.roles import Role, has_role
+from core.api import WRITE_THROTTLE_CLASSES, allowed_by, error_body, error_responses
 from rewards import selectors, services
 from rewards.models import Payout, PayoutMethod, PayoutMethodKind, PayoutState, WebhookEvent
 
 logger = logging.getLogger(__name__)
 
 
-class IsFinance(BasePermission):
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        from accounts.roles import Role, has_role
+def _is_finance(user: object) -> bool:
+    return has_role(user, Role.FINANCE)
 
-        return has_role(request.user, Role.FINANCE)
+
+FINANCE = allowed_by(_is_finance, _("Only finance staff can manage payouts."))
 
 
 class PayoutSerializer(serializers.ModelSerializer):
@@ -215,7 +217,7 @@ class BountyCreateApi(APIView):
 
 
 class FinancePayoutListApi(APIView):
-    permission_classes = [IsAuthenticated, IsFinance]
+    permission_classes = FINANCE
 
     @extend_schema(
         operation_id="rewards_finance_payouts",
@@ -230,7 +232,7 @@ class FinancePayoutListApi(APIView):
 
 
 class PayoutApproveApi(APIView):
-    permission_classes = [IsAuthenticated, IsFinance]
+    permission_classes = FINANCE
 
     @extend_schema(
         operation_id="rewards_payouts_approve",
@@ -244,7 +246,7 @@ class PayoutApproveApi(APIView):
 
 
 class PayoutRejectApi(APIView):
-    permission_classes = [IsAuthenticated, IsFinance]
+    permission_classes = FINANCE
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=300)
