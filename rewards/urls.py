@@ -15,6 +15,7 @@ urlpatterns = [
     path("finance/", views.finance, name="finance"),
     path("finance/payouts/<int:pk>/approve/", views.finance_approve, name="finance_approve"),
     path("finance/payouts/<int:pk>/reject/", views.finance_reject, name="finance_reject"),
+    path("finance/programs/<int:pk>/top-up/", views.finance_top_up, name="finance_top_up"),
     path("finance/sepa/batch/", views.finance_sepa_batch, name="finance_sepa_batch"),
     path(
         "finance/sepa/<int:pk>/download/", views.finance_sepa_download, name="finance_sepa_download"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import Conflict, NotFound, PermissionDenied
 from rewards import selectors, services
-from rewards.models import LedgerEntry, Payout, PayoutState, SepaBatch
+from rewards.models import LedgerEntry, Payout, PayoutState, Program, SepaBatch
 
 
 def _require_finance(request: HttpRequest) -> None:
@@ -97,6 +97,10 @@ def method_add(request: HttpRequest) -> HttpResponse:
 @login_required
 def finance(request: HttpRequest) -> HttpResponse:
     _require_finance(request)
+    return _finance_page(request)
+
+
+def _finance_page(request: HttpRequest, *, status: int = 200) -> HttpResponse:
     state = request.GET.get("state") or PayoutState.REQUESTED
     context = {
         "state": state,
@@ -105,7 +109,33 @@ def finance(request: HttpRequest) -> HttpResponse:
         "burn": selectors.program_burn(),
         "batches": SepaBatch.objects.order_by("-id")[:20],
     }
-    return render(request, "rewards/finance.html", context)
+    return render(request, "rewards/finance.html", context, status=status)
+
+
+@login_required
+@require_POST
+def finance_top_up(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add cash to a program's budget for this month; queued rewards are released at once."""
+    _require_finance(request)
+    program = get_object_or_404(Program, pk=pk)
+    amount = _cents_from_form(request.POST.get("amount", ""))
+    if not isinstance(amount, int) or amount <= 0:
+        messages.error(
+            request,
+            _(
+                "Enter a positive amount in %(currency)s with at most two decimals, "
+                "e.g. 250 or 99.50."
+            )
+            % {"currency": program.currency},
+        )
+        return _finance_page(request, status=400)
+    services.program_top_up(program=program, amount_minor=amount, actor=request.user)
+    messages.success(
+        request,
+        _("%(program)s: budget of this month raised by %(amount)s %(currency)s.")
+        % {"program": program.name, "amount": f"{amount / 100:.2f}", "currency": program.currency},
+    )
+    return redirect("rewards:finance")
 
 
 @login_required

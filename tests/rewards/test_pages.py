@@ -110,3 +110,58 @@ def test_the_csv_exports_list_every_row(finance_client, three_payouts):
     ledger = finance_client.get(reverse("rewards:export_ledger"))
     rows = b"".join(ledger.streaming_content).decode().strip().splitlines()
     assert len(rows) == 1 + 3 * 4  # funding + request, two entries each
+
+
+def test_finance_tops_up_a_budget_from_the_page_and_queued_cash_is_released(
+    finance, finance_client, customer, expert, category, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from forum import services as forum_services
+    from rewards.models import BudgetTopUp, Program, RewardRule, RewardTrigger
+    from rewards.selectors import ledger_reconcile
+    from tests.rewards.conftest import answer, ask
+
+    program = Program.objects.create(
+        name="Tiny", monthly_budget_minor=100, starts_at=timezone.now() - timedelta(days=1)
+    )
+    RewardRule.objects.create(
+        program=program, trigger=RewardTrigger.ANSWER_ACCEPTED, amount_cash_minor=200
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        thread = ask(customer, category)
+        forum_services.answer_accept(thread=thread, post=answer(thread, expert), actor=customer)
+    assert wallet_for(user_id=expert.pk).pending_cash == 200  # over budget: queued
+    page = finance_client.get(reverse("rewards:finance"))
+    assert reverse("rewards:finance_top_up", args=[program.pk]) in page.content.decode()
+
+    url = reverse("rewards:finance_top_up", args=[program.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = finance_client.post(url, {"amount": "2,50"})
+    assert response.status_code == 302
+    top_up = BudgetTopUp.objects.get()
+    assert (top_up.amount_minor, top_up.created_by_id) == (250, finance.pk)
+    wallet = wallet_for(user_id=expert.pk)
+    assert (wallet.cash_balance, wallet.pending_cash) == (200, 0)
+    assert ledger_reconcile() == []
+
+
+@pytest.mark.parametrize("amount", ["", "abc", "0", "-5", "1.005", "1e3x"])
+def test_a_bad_top_up_amount_is_a_400_and_changes_nothing(finance_client, program, amount):
+    from rewards.models import BudgetTopUp
+
+    url = reverse("rewards:finance_top_up", args=[program.pk])
+    response = finance_client.post(url, {"amount": amount})
+    assert response.status_code == 400
+    assert "positive amount" in response.content.decode()
+    assert not BudgetTopUp.objects.exists()
+
+
+def test_only_finance_can_top_up(expert_client, program):
+    from rewards.models import BudgetTopUp
+
+    url = reverse("rewards:finance_top_up", args=[program.pk])
+    assert expert_client.post(url, {"amount": "100"}).status_code == 403
+    assert not BudgetTopUp.objects.exists()

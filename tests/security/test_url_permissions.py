@@ -79,6 +79,7 @@ URLS: dict[str, tuple[str, str]] = {
     "rewards:finance":             ("GET",  "rewards.finance"),
     "rewards:finance_approve":     ("POST", MISSING + "rewards.finance"),
     "rewards:finance_reject":      ("POST", MISSING + "rewards.finance"),
+    "rewards:finance_top_up":      ("POST", MISSING + "rewards.finance"),
     "rewards:finance_sepa_batch":  ("POST", "rewards.finance"),
     "rewards:finance_sepa_download": ("GET", MISSING + "rewards.finance"),
     "rewards:finance_sepa_paid":   ("POST", MISSING + "rewards.finance"),
