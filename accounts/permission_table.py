@@ -90,6 +90,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "listening.work":             MODERATORS,   # listening inbox: outside questions, sources
     # --- Money -----------------------------------------------------------------------------
     "rewards.finance":            MONEY,        # approve payouts, SEPA batches, exports
+    "rewards.bounty_any":         STAFF,        # bounties on anyone's question (askers: their own)
     # --- Numbers ---------------------------------------------------------------------------
     "metrics.read":               STAFF,        # dashboard and its CSV export
     # --- Privacy administration ------------------------------------------------------------

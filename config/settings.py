@@ -237,7 +237,10 @@ MFA_TOTP_ISSUER = SITE_NAME
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("de", _("German"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is ours (makemessages writes to the first entry). locale_overrides/ re-translates
+# allauth's German messages, which say "du", into the "Sie" our UI uses; every LOCALE_PATHS
+# catalog outranks the installed apps' ones (see locale_overrides/README.md).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
@@ -534,6 +537,7 @@ REWARDS_HOLD_DAYS = int(os.environ.get("REWARDS_HOLD_DAYS", "14"))
 REWARDS_MIN_PAYOUT_MINOR = int(os.environ.get("REWARDS_MIN_PAYOUT_MINOR", "1000"))
 REWARDS_AUTO_APPROVE_LIMIT_MINOR = int(os.environ.get("REWARDS_AUTO_APPROVE_LIMIT_MINOR", "0"))
 REWARDS_BOUNTY_DAYS = 7
+REWARDS_RATE_BOUNTIES = os.environ.get("REWARDS_RATE_BOUNTIES", "10/h")
 REWARDS_STRIPE_API_KEY = os.environ.get("REWARDS_STRIPE_API_KEY", "sk_test_unset")
 REWARDS_STRIPE_API_BASE = os.environ.get("REWARDS_STRIPE_API_BASE", "")
 REWARDS_STRIPE_WEBHOOK_SECRET = os.environ.get("REWARDS_STRIPE_WEBHOOK_SECRET", "whsec_unset")

@@ -12,6 +12,7 @@ from rewards.models import (
     Account,
     AccountKind,
     Bounty,
+    BountyStatus,
     GrantStatus,
     LedgerEntry,
     LedgerTransaction,
@@ -89,6 +90,50 @@ def payouts_for_finance(*, state: str | None = None) -> QuerySet[Payout]:
     if state:
         qs = qs.filter(state=state)
     return qs
+
+
+# Bounties can only sit on questions that are still open (bounty_create refuses the rest,
+# an accept awards them), so solved and closed threads skip the query.
+_BOUNTY_STATUSES = ("open", "answered", "escalated")
+
+
+def thread_bounty_state(*, thread, user) -> dict:  # type: ignore[no-untyped-def]
+    """What the thread page shows about bounties: open ones, and whether ``user`` may
+    offer one (the asker with points; staff with points or budget cash).
+
+    One query on an open thread, one more for someone who may offer (their points)."""
+    from accounts.roles import is_staff_member
+
+    if thread.status not in _BOUNTY_STATUSES or not thread.is_visible:
+        return {"open": [], "can_offer": False}
+    bounties = list(
+        Bounty.objects.filter(thread_id=thread.pk, status=BountyStatus.OPEN)
+        .select_related("funder")
+        .order_by("-amount_minor", "id")
+    )
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    staff = signed_in and is_staff_member(user)
+    can_offer = signed_in and (user.pk == thread.author_id or staff)
+    points = 0
+    if can_offer:
+        points = (
+            Account.objects.filter(
+                owner_id=user.pk,
+                kind=AccountKind.USER_POINTS,
+                currency=settings.REWARDS_POINTS_CURRENCY,
+            )
+            .values_list("balance_minor", flat=True)
+            .first()
+            or 0
+        )
+    return {
+        "open": bounties,
+        "can_offer": can_offer,
+        "cash_allowed": staff,
+        "points": points,
+        "points_currency": settings.REWARDS_POINTS_CURRENCY,
+        "default_days": settings.REWARDS_BOUNTY_DAYS,
+    }
 
 
 def program_burn() -> list[dict]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.earnings, name="earnings"),
     path("payouts/request/", views.payout_request_view, name="payout_request"),
     path("methods/add/", views.method_add, name="method_add"),
+    path("bounties/offer/<int:thread_pk>/", views.bounty_offer, name="bounty_offer"),
     path("finance/", views.finance, name="finance"),
     path("finance/payouts/<int:pk>/approve/", views.finance_approve, name="finance_approve"),
     path("finance/payouts/<int:pk>/reject/", views.finance_reject, name="finance_reject"),

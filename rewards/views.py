@@ -5,14 +5,16 @@ from __future__ import annotations
 import csv
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
 
 from core.exceptions import Conflict, NotFound, PermissionDenied
 from rewards import selectors, services
@@ -92,6 +94,69 @@ def method_add(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Payout method added."))
     return redirect("rewards:earnings")
+
+
+# --- Bounties -------------------------------------------------------------------------------
+
+
+def _bounty_amount(raw: str, currency: str) -> object:
+    """Points are whole numbers; cash is typed in euros ("12.50") like everywhere else.
+    Anything else goes to the service as is, which refuses it with a clear message."""
+    raw = raw.strip()
+    if currency == settings.REWARDS_POINTS_CURRENCY:
+        return int(raw) if raw.isdigit() else raw
+    return _cents_from_form(raw)
+
+
+_BOUNTY_ERROR_STATUS = (
+    (ValidationError, 400),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+@login_required
+@ratelimit(key="user", rate=settings.REWARDS_RATE_BOUNTIES, method="POST", block=True)
+def bounty_offer(request: HttpRequest, thread_pk: int) -> HttpResponse:
+    """The bounty form: inline on the thread page, and this page on its own (without
+    JavaScript, and to show what was wrong with a refused offer)."""
+    from forum.selectors import thread_get
+
+    thread = thread_get(pk=thread_pk, viewer=request.user)
+    if thread is None:
+        raise Http404
+    state = selectors.thread_bounty_state(thread=thread, user=request.user)
+    if not state["can_offer"]:
+        raise DjangoPermissionDenied
+    status = 200
+    values = {"amount": "", "currency": state["points_currency"], "days": state["default_days"]}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, str(v)).strip() for k, v in values.items()}
+        try:
+            days = int(values["days"])
+            if not 1 <= days <= 60:
+                raise ValueError
+        except ValueError:
+            messages.error(request, _("Choose between 1 and 60 days."))
+            status = 400
+        else:
+            try:
+                services.bounty_create(
+                    thread_id=thread.pk,
+                    funder=request.user,
+                    currency=values["currency"],
+                    amount_minor=_bounty_amount(values["amount"], values["currency"]),
+                    days=days,
+                )
+            except (ValidationError, PermissionDenied, NotFound, Conflict) as exc:
+                _errors_to_messages(request, exc)
+                status = next(code for kind, code in _BOUNTY_ERROR_STATUS if isinstance(exc, kind))
+            else:
+                messages.success(request, _("Your bounty is on the question."))
+                return redirect(thread.get_absolute_url())
+    context = {"thread": thread, "bounty": state, "values": values}
+    return render(request, "rewards/bounty_offer.html", context, status=status)
 
 
 @login_required

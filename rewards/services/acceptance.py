@@ -213,7 +213,10 @@ def cash_lines(*, user_id: int, currency: str, amount: int) -> list[Line]:
 
 
 def _bounty_move(bounty: Bounty, *, lines: list[Line], memo: str, allow_overdraw: bool) -> None:
+    from forum.page_versions import thread_page_changed
+
     bounty.moves += 1
+    thread_page_changed(bounty.thread_id)  # the bounty banner on the cached page changes
     ledger_post(
         idempotency_key=f"bounty:{bounty.pk}:move:{bounty.moves}",
         lines=lines,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import Conflict, NotFound, PermissionDenied
+from forum.page_versions import thread_page_changed
 from rewards.ledger import Line, currency_validate, ledger_post, system_account, user_account
 from rewards.models import AccountKind, Bounty, BountyStatus
 from rewards.services.payouts import amount_validate
@@ -60,6 +61,8 @@ def bounty_create(
     )
     escrow = system_account(kind=AccountKind.BOUNTY_ESCROW, currency=currency)
     # Not enough points raises InsufficientFunds and rolls the bounty row back with it.
+    # Anonymous visitors see bounties on the cached thread page: refresh it.
+    thread_page_changed(thread.pk)
     ledger_post(
         idempotency_key=f"bounty:{bounty.pk}:move:1",
         lines=[Line(source, -amount), Line(escrow, amount)],
@@ -105,5 +108,6 @@ def bounties_expire(*, now=None, limit: int = 500) -> int:  # type: ignore[no-un
             )
             bounty.status = BountyStatus.REFUNDED
             bounty.save(update_fields=["status", "moves"])
+            thread_page_changed(bounty.thread_id)
             done += 1
     return done

@@ -7,6 +7,15 @@ from django.utils.formats import number_format
 register = template.Library()
 
 
+@register.simple_tag
+def thread_bounty_state(thread, user) -> dict:  # type: ignore[no-untyped-def]
+    """For the thread page (forum's template cannot import rewards): see
+    ``rewards.selectors.thread_bounty_state``."""
+    from rewards.selectors import thread_bounty_state as state
+
+    return state(thread=thread, user=user)
+
+
 @register.filter
 def money(amount_minor: int | None, currency: str = "EUR") -> str:
     """Integer minor units -> "12.50 EUR" (locale-aware separators); never via float."""

@@ -76,6 +76,7 @@ URLS: dict[str, tuple[str, str]] = {
     "rewards:earnings":            ("GET",  "rewards.own"),
     "rewards:payout_request":      ("POST", "rewards.own"),
     "rewards:method_add":          ("POST", "rewards.own"),
+    "rewards:bounty_offer":        ("GET",  "rewards.bounty_any"),  # and the asker
     "rewards:finance":             ("GET",  "rewards.finance"),
     "rewards:finance_approve":     ("POST", MISSING + "rewards.finance"),
     "rewards:finance_reject":      ("POST", MISSING + "rewards.finance"),
