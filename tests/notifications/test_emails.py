@@ -56,7 +56,7 @@ def test_e_mails_are_in_german_for_a_german_user(question, customer, expert, ans
     customer.save(update_fields=["locale"])
     answer_on(question, expert)
     message = mail.outbox[0]
-    assert "Neue Antwort auf deine Frage „" in message.subject
+    assert "Neue Antwort auf Ihre Frage „" in message.subject
     assert "Hallo" in message.body
     assert "abbestellen" in message.alternatives[0][0]
 

@@ -26,7 +26,7 @@ def reply_message(*, sender: str, to: str, plain: str, html: str | None = None) 
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = "Re: Neue Antwort auf deine Frage"
+    message["Subject"] = "Re: Neue Antwort auf Ihre Frage"
     message["Message-ID"] = make_msgid(domain="mail.example.net")
     # utf-8 with non-ASCII text makes the stdlib choose quoted-printable or base64; force QP.
     message.set_content(plain, cte="quoted-printable")
@@ -61,7 +61,7 @@ GERMAN_REPLY = (
     "Grüße aus Köln\n"
     "\n"
     "Am Mo., 3. März 2025 um 10:00 Uhr schrieb Help Community <community@localhost>:\n"
-    "> Neue Antwort auf deine Frage\n"
+    "> Neue Antwort auf Ihre Frage\n"
     "> Replace the ink cartridge.\n"
 )
 
