@@ -629,9 +629,13 @@ def _static_oracle_mrr(tests: list[tuple[QuestionRec, int]], users: list[int]) -
     wins: dict[int, int] = defaultdict(int)
     for _, target in tests:
         wins[target] += 1
+    # A strict order (ties among winners broken by id): sorting by wins maximises the sum
+    # of reciprocal ranks over all static orders (rearrangement inequality), and a strict
+    # order never scores below a tied one.
+    order = sorted(users, key=lambda u: (-wins.get(u, 0), u))
+    strict = {u: -float(i) for i, u in enumerate(order)}
     ranks = [
-        rank_of({u: float(wins.get(u, 0)) for u in users if u != q.author_id}, target)
-        for q, target in tests
+        rank_of({u: strict[u] for u in users if u != q.author_id}, target) for q, target in tests
     ]
     return metrics_from_ranks(ranks)["MRR"]
 
