@@ -250,9 +250,11 @@ def similar_threads(
 ) -> list[Thread]:
     """Threads that may already answer a question with this draft ``title``.
 
-    The best ``limit`` matches by relevance (solved threads boosted); with
-    ``solved_first`` those are then shown solved ones first, keeping relevance order
-    within each group.
+    The best ``limit`` matches by relevance: any of the title's words (stop words
+    dropped), ranked by BM25F over title, question and answers with the words' IDF, solved
+    first between equals (see ``backends.base``). With ``solved_first`` those are then
+    shown solved ones first, keeping relevance order within each group. A title with no
+    usable word gives no suggestions, never an error.
     """
     terms = similarity_terms(title, language=search_language())
     if not terms:
