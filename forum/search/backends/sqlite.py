@@ -104,7 +104,8 @@ class SqliteBackend:
                     f"SELECT rowid, highlight({TABLE}, 0, {marks}), "  # noqa: S608
                     f"snippet({TABLE}, 1, {marks}, '…', 24), "
                     f"snippet({TABLE}, 2, {marks}, '…', 24) FROM {TABLE} "
-                    f"WHERE {TABLE} MATCH %s AND rowid IN ({', '.join(['%s'] * len(ids))})",
+                    # "+rowid": a plain rowid IN (...) makes FTS5 re-run the MATCH once per id.
+                    f"WHERE {TABLE} MATCH %s AND +rowid IN ({', '.join(['%s'] * len(ids))})",
                     [expr, *ids],
                 )
                 for rowid, title, body, answers in cursor.fetchall():
