@@ -1,6 +1,9 @@
-from django.contrib import admin
+from __future__ import annotations
 
-from forum.models import Category, Post, Revision, Tag, Thread, Vote
+from django.contrib import admin
+from django.http import HttpRequest
+
+from forum.models import Category, Post, PostComment, Revision, Tag, Thread, Vote
 
 
 @admin.register(Category)
@@ -110,3 +113,21 @@ class RevisionAdmin(admin.ModelAdmin):
     list_display = ["thread", "post", "number", "author", "created_at"]
     raw_id_fields = ["thread", "post", "author"]
     list_select_related = ["thread", "author"]
+
+
+@admin.register(PostComment)
+class PostCommentAdmin(admin.ModelAdmin):
+    """Imported comments: read-only here (they are history, written only by the importer).
+    Deleting stays possible, for what must not be shown at all."""
+
+    list_display = ["id", "thread", "post", "source_author", "score", "created_at"]
+    list_select_related = ["thread"]
+    search_fields = ["text", "source_author", "external_ref"]
+    date_hierarchy = "created_at"
+    raw_id_fields = ["thread", "post", "author"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -1,4 +1,5 @@
-"""Categories, tags, threads (questions), posts (answers), votes and revisions.
+"""Categories, tags, threads (questions), posts (answers), votes, revisions and imported
+comments.
 
 Denormalised fields (counters, ``accepted_answer``, ``last_activity_at``) are maintained
 by ``forum.services`` with ``F()`` updates and can be recomputed by
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -281,13 +283,22 @@ class Revision(models.Model):
     title = models.CharField(max_length=200, blank=True)
     body_md = models.TextField()
     reason = models.CharField(_("edit summary"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A default, not auto_now_add: imported history keeps the date of the original edit.
+    created_at = models.DateTimeField(default=timezone.now)
+    # Imported revisions only ("se:<site>:r<post id>:<RevisionGUID>"): makes a re-run of
+    # the import idempotent; "" for revisions made here.
+    external_ref = models.CharField(max_length=128, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
         ordering = ["number"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                name="revision_external_ref_unique",
+                condition=~models.Q(external_ref=""),
+            ),
             models.UniqueConstraint(
                 fields=["thread", "number"],
                 condition=models.Q(post__isnull=True),
@@ -302,6 +313,45 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"Revision {self.number}"
+
+
+class PostComment(models.Model):
+    """A comment imported with a community's history (Stack Exchange Comments.xml), under
+    the question (``post`` NULL) or an answer. Read-only: the forum has no comments of its
+    own, so nothing here creates or edits them; they are shown with their attribution and
+    stay as hidden as the question or answer they belong to."""
+
+    # No single-column index: comment_thread_order_idx starts with the thread.
+    thread = models.ForeignKey(
+        Thread, on_delete=models.CASCADE, related_name="comments", db_index=False
+    )
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="post_comments"
+    )
+    text = models.TextField(_("comment"))  # the source as written (SE's mini-Markdown)
+    text_html = models.TextField(editable=False)  # rendered and sanitized once, at import
+    created_at = models.DateTimeField(_("commented"))
+    score = models.IntegerField(default=0)
+    # Idempotency key of the import ("se:<site>:c<id>") and attribution, as on Post.
+    external_ref = models.CharField(max_length=128, unique=True, editable=False)
+    source_url = models.URLField(_("original"), blank=True)
+    source_author = models.CharField(_("original author"), max_length=200, blank=True)
+    source_licence = models.CharField(_("licence"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("imported comment")
+        verbose_name_plural = _("imported comments")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The thread page: one query for the comments of the question and shown answers.
+            models.Index(fields=["thread", "created_at", "id"], name="comment_thread_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment #{self.pk} in {self.thread_id}"
 
 
 class DeflectionEvent(models.Model):

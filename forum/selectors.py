@@ -12,7 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import User
-from forum.models import Category, Post, Tag, Thread, ThreadStatus, Vote
+from forum.models import Category, Post, PostComment, Tag, Thread, ThreadStatus, Vote
 from forum.permissions import AnyUser, can_moderate
 
 
@@ -148,6 +148,23 @@ def votes_of(*, viewer: AnyUser, post_ids: list[int]) -> dict[int, int]:
     return dict(
         Vote.objects.filter(user=viewer, post_id__in=post_ids).values_list("post_id", "value")
     )
+
+
+def imported_comments(
+    *, thread: Thread, post_ids: list[int]
+) -> dict[int | None, list[PostComment]]:
+    """Imported comments of the question (key ``None``) and of the answers ``post_ids``
+    (those the page shows, so comments of hidden answers stay hidden with them), in one
+    query. Only imported threads have comments: native threads cost no query."""
+    if thread.import_source_id is None:
+        return {}
+    comments: dict[int | None, list[PostComment]] = {}
+    rows = PostComment.objects.filter(thread=thread).filter(
+        Q(post__isnull=True) | Q(post_id__in=post_ids)
+    )
+    for comment in rows.order_by("created_at", "id"):
+        comments.setdefault(comment.post_id, []).append(comment)
+    return comments
 
 
 def post_get(*, pk: int, viewer: AnyUser) -> Post | None:

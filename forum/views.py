@@ -257,6 +257,9 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: object) -> di
         post.my_vote = data.my_votes.get(post.pk, 0)
         post.can_edit = permissions.can_edit_post(user, post)
         post.can_vote = permissions.can_vote(user, post)
+    comments = selectors.imported_comments(thread=thread, post_ids=[p.pk for p in shown])
+    for post in shown:
+        post.imported_comments = comments.get(post.pk, [])
     can_answer = permissions.can_answer(user, thread)
     context: dict[str, Any] = {
         "thread": thread,
@@ -268,6 +271,7 @@ def _thread_context(request: HttpRequest, thread: Thread, **extra: object) -> di
         "can_answer": can_answer,
         "answer_form": AnswerForm() if can_answer else None,
         "tags": list(thread.tags.all()),
+        "question_comments": comments.get(None, []),
     }
     context.update(extra)
     return context

@@ -291,3 +291,37 @@ def test_an_import_that_stops_halfway_is_finished_by_the_next_run(tmp_path):
     solved = Thread.objects.get(status=ThreadStatus.SOLVED)
     assert solved.external_ref == "se:pour.stackexchange.com:1"
     assert Thread.objects.get(external_ref="se:pour.stackexchange.com:2").answer_count == 1
+
+
+def test_a_resumed_import_indexes_the_threads_the_interrupted_run_created(tmp_path):
+    from django.contrib.auth.models import AnonymousUser
+
+    from forum.search import search_threads
+
+    directory = tmp_path / "pour.stackexchange.com"
+    posts = [
+        question(1, Title="Why is my stout so flat?"),
+        question(2, Title="Which glass suits a weizen?"),
+        answer(3, 1),
+        answer(4, 2),
+    ]
+    write_dump(directory, users=SMALL_USERS, posts=posts, tags=SMALL_TAGS)
+
+    def interrupt_after_one_post(rows, desc, total):
+        for n, row in enumerate(rows):
+            if desc == "Posts.xml" and n == 1:
+                raise KeyboardInterrupt
+            yield row
+
+    with pytest.raises(KeyboardInterrupt):
+        stackexchange_import(directory=directory, progress=interrupt_after_one_post, batch_size=1)
+    assert Thread.objects.count() == 1  # created, and never indexed by the stopped run
+
+    run(directory)
+
+    for word, ref in (
+        ("stout", "se:pour.stackexchange.com:1"),
+        ("weizen", "se:pour.stackexchange.com:2"),
+    ):
+        found = search_threads(query=word, viewer=AnonymousUser())
+        assert [hit.thread.external_ref for hit in found.hits] == [ref]

@@ -194,3 +194,24 @@ def test_erasure_wipes_bank_details_but_keeps_the_ledger(customer):
     privacy.user_erase(user=customer, actor=customer)
     method = PayoutMethod.objects.get(pk=method.pk)
     assert (method.iban, method.holder_name, method.is_active) == ("", "", False)
+
+
+def test_erasing_an_imported_author_replaces_their_name_in_the_attribution(
+    customer, other_customer, category
+):
+    thread = forum_services.thread_create(
+        author=customer, category=category, title="Imported question about hops",
+        body="Imported body text, long enough.",
+    )  # fmt: skip
+    post = forum_services.answer_create(thread=thread, author=customer, body="My own answer.")
+    other = forum_services.answer_create(thread=thread, author=other_customer, body="Another.")
+    Thread.objects.filter(pk=thread.pk).update(source_author="Jane Brewer")
+    Post.objects.filter(pk__in=[post.pk, other.pk]).update(source_author="Jane Brewer")
+    Post.objects.filter(pk=other.pk).update(source_author="Sam Other")
+
+    privacy.user_erase(user=customer, actor=customer)
+
+    name = privacy.pseudonym(customer)
+    assert Thread.objects.get(pk=thread.pk).source_author == name
+    assert Post.objects.get(pk=post.pk).source_author == name
+    assert Post.objects.get(pk=other.pk).source_author == "Sam Other"  # someone else's
