@@ -594,6 +594,9 @@ LISTENING_SUPPORT_THRESHOLD = float(os.environ.get("LISTENING_SUPPORT_THRESHOLD"
 # --- Search -------------------------------------------------------------------------------
 # PostgreSQL text search configuration ("english", "german", …); SQLite's FTS5 stems English.
 SEARCH_LANGUAGE = os.environ.get("SEARCH_LANGUAGE", "english")
+# Full search on PostgreSQL ranks at most this many of the newest matches (see
+# forum/search/backends/postgres.py); bench/README.md has the latency at 1M posts.
+SEARCH_RANK_POOL = int(os.environ.get("SEARCH_RANK_POOL", "1000"))
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -108,6 +108,9 @@ class SearchApi(APIView):
                 "SearchResults",
                 {
                     "count": serializers.IntegerField(),
+                    "count_is_capped": serializers.BooleanField(
+                        help_text="More threads matched than were ranked; narrow the query."
+                    ),
                     "page": serializers.IntegerField(),
                     "num_pages": serializers.IntegerField(),
                     "results": OutputSerializer(many=True),
@@ -135,6 +138,7 @@ class SearchApi(APIView):
         return Response(
             {
                 "count": results.total,
+                "count_is_capped": results.capped,
                 "page": results.page,
                 "num_pages": results.num_pages,
                 "results": self.OutputSerializer(

@@ -158,6 +158,8 @@ class SearchResults:
     total: int = 0
     page: int = 1
     per_page: int = 20
+    # More matched than were ranked (PostgreSQL ranks the newest SEARCH_RANK_POOL).
+    capped: bool = False
 
     @property
     def has_next(self) -> bool:
@@ -228,6 +230,7 @@ def search_threads(
         limit=per_page,
     )
     results.total = ranked.total
+    results.capped = ranked.capped
     for thread in _threads_in_order(ranked.ids):
         results.hits.append(
             SearchHit(

@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.db import connection
 
 from forum import services
 from forum.models import ThreadStatus
@@ -243,3 +244,29 @@ def test_the_query_parser_keeps_only_words():
     assert parsed.phrases == (("paper", "jam"),)
     assert parsed.excluded == ("wifi",)
     assert parsed.any_of == (("toner", "ink"),)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the ranking pool is PostgreSQL's")
+def test_a_broad_query_ranks_only_the_newest_matches_and_says_so(
+    customer, category, settings, client
+):
+    from forum.search import search_reindex_threads, search_threads
+
+    settings.SEARCH_RANK_POOL = 5
+    threads = [
+        services.thread_create(
+            author=customer, category=category, title=f"Printer jams on page {i}",
+            body="The printer jams every time.",
+        )
+        for i in range(8)
+    ]  # fmt: skip
+    search_reindex_threads(thread_ids=[t.pk for t in threads])
+    results = search_threads(query="printer jams", viewer=customer)
+    assert (results.total, results.capped) == (5, True)
+    assert {h.thread.pk for h in results.hits} == {t.pk for t in threads[-5:]}  # the newest
+    narrow = search_threads(query="printer jams page 2", viewer=customer)
+    assert (narrow.total, narrow.capped) == (1, False)
+    api = client.get("/api/v1/search/", {"q": "printer jams"}).json()
+    assert (api["count"], api["count_is_capped"]) == (5, True)
+    page = client.get("/search/", {"q": "printer jams"}).content.decode()
+    assert "More than 5 results" in page

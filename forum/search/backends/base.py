@@ -49,6 +49,9 @@ class RankedPage:
     total: int
     titles: dict[int, SafeString]
     snippets: dict[int, SafeString]
+    # True when more threads matched than the backend ranks (``total`` is then the number
+    # ranked, not the number matching).
+    capped: bool = False
 
 
 class SearchBackend(Protocol):
