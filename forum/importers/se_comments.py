@@ -20,15 +20,14 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
 from core.markup import render_markdown
-from forum.importers.se_history import parse_date, resolve_targets
-from forum.importers.xmlrows import MalformedRow
+from forum.importers.se_history import resolve_targets
+from forum.importers.xmlrows import MalformedRow, batched, parse_date, parse_int
 from forum.models import PostComment
 
 if TYPE_CHECKING:
@@ -53,24 +52,6 @@ def render_comment(text: str) -> str:
         return render_markdown(text)
     # The sanitizer writes &, <, > and " as entities in text, and only those.
     return f"<p>{html.escape(text, quote=False).replace('"', '&quot;')}</p>\n"
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _batched(rows: Iterator[dict[str, str]], size: int) -> Iterator[list[dict[str, str]]]:
-    batch: list[dict[str, str]] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 _USER_ID = re.compile(rb'\sUserId="(\d{1,18})"')
@@ -115,7 +96,7 @@ class CommentImport:
         rows = self.importer.progress(
             self.importer._good_rows("Comments.xml", KIND), "Comments.xml", None
         )
-        for batch in _batched(iter(rows), self.importer.batch_size):
+        for batch in batched(iter(rows), self.importer.batch_size):
             self._write(batch)
 
     def _commenter_names(self) -> dict[int, str]:
@@ -129,14 +110,14 @@ class CommentImport:
         for row in self.importer._rows("Users.xml"):
             if isinstance(row, MalformedRow):
                 continue
-            user_id = _int(row.get("Id"))
+            user_id = parse_int(row.get("Id"))
             if user_id is not None and user_id in wanted:
                 names[user_id] = (row.get("DisplayName") or "").strip()[:200]
         return names
 
     def _author(self, row: dict[str, str]) -> tuple[int, str]:
         importer = self.importer
-        user_id = _int(row.get("UserId"))
+        user_id = parse_int(row.get("UserId"))
         if user_id is not None and user_id in importer.user_ids:
             imported_names = getattr(importer, "user_names", {})
             name = imported_names.get(user_id) or self.names.get(user_id)
@@ -150,7 +131,7 @@ class CommentImport:
         importer = self.importer
         parsed = []
         for row in rows:
-            comment_id, post_id = _int(row.get("Id")), _int(row.get("PostId"))
+            comment_id, post_id = parse_int(row.get("Id")), parse_int(row.get("PostId"))
             if comment_id is None or post_id is None:
                 self.report.skip(KIND, "missing or non-numeric Id or PostId")
                 continue
@@ -188,7 +169,7 @@ class CommentImport:
                     text=text,
                     text_html=render_comment(text),
                     created_at=created,
-                    score=_int(row.get("Score")) or 0,
+                    score=parse_int(row.get("Score")) or 0,
                     external_ref=ref,
                     source_url=f"https://{importer.site}/posts/comments/{comment_id}",
                     source_author=author_name,

@@ -29,13 +29,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
+from forum.importers.xmlrows import parse_date, parse_int
 from forum.models import Post, Revision
 
 if TYPE_CHECKING:
@@ -49,24 +50,6 @@ NOT_TEXT = "history events other than edits (close, reopen, delete, lock …) ar
 
 # (thread pk, post pk or None for the question)
 Target = tuple[int, int | None]
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def parse_date(value: str | None) -> datetime | None:
-    """SE dates are UTC without a zone: ``2014-01-21T20:26:05.383``."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 def resolve_targets(importer: StackExchangeImporter, se_ids: Iterable[int]) -> dict[int, Target]:
@@ -112,7 +95,7 @@ class _Edit:
     def add(self, kind: str, row: dict[str, str], created_at: datetime) -> None:
         self.created_at = min(self.created_at, created_at)
         if self.user_id is None:
-            self.user_id = _int(row.get("UserId"))
+            self.user_id = parse_int(row.get("UserId"))
         if not self.comment:
             self.comment = (row.get("Comment") or "").strip()
         text = row.get("Text")
@@ -147,13 +130,13 @@ class HistoryImport:
         for row in rows:
             kind = (row.get("PostHistoryTypeId") or "").strip()
             if kind not in TITLE_TYPES and kind not in BODY_TYPES and kind not in TAG_TYPES:
-                number = _int(kind)
+                number = parse_int(kind)
                 self.report.skip(
                     "history", NOT_TEXT if number and number >= 10 else "unknown PostHistoryTypeId"
                 )
                 continue
-            post_id = _int(row.get("PostId"))
-            row_id = _int(row.get("Id"))
+            post_id = parse_int(row.get("PostId"))
+            row_id = parse_int(row.get("Id"))
             created = parse_date(row.get("CreationDate"))
             if post_id is None or row_id is None:
                 self.report.skip("history", "missing or non-numeric Id or PostId")

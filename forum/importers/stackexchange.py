@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,14 @@ from core.markup import sanitize_html
 from forum import synchronize
 from forum.importers.se_comments import import_comments
 from forum.importers.se_history import import_history
-from forum.importers.xmlrows import MalformedRow, XmlFileRefused, iter_rows
+from forum.importers.xmlrows import (
+    MalformedRow,
+    XmlFileRefused,
+    batched,
+    iter_rows,
+    parse_date,
+    parse_int,
+)
 from forum.models import (
     Category,
     ImportSource,
@@ -139,35 +146,6 @@ ProgressFactory = Callable[[Iterable[Any], str, int | None], Iterable[Any]]
 
 def _no_progress(rows: Iterable[Any], desc: str, total: int | None) -> Iterable[Any]:
     return rows
-
-
-def _parse_date(value: str | None) -> datetime | None:
-    """SE dates are UTC without a zone: ``2014-01-21T20:26:05.383``."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _batched(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _insert(model: type[models.Model], objs: list[Any], batch_size: int) -> None:
@@ -362,7 +340,7 @@ class StackExchangeImporter:
         self.downvotes: Counter[int] = Counter()
         self.accept_dates: dict[int, datetime] = {}
         for row in self.progress(self._good_rows("Votes.xml", "votes"), "Votes.xml", None):
-            post_id = _int(row.get("PostId"))
+            post_id = parse_int(row.get("PostId"))
             kind = row.get("VoteTypeId")
             if post_id is None:
                 self.report.skip("votes", "no PostId")
@@ -372,7 +350,7 @@ class StackExchangeImporter:
             elif kind == VOTE_DOWN:
                 self.downvotes[post_id] += 1
             elif kind == VOTE_ACCEPT:
-                when = _parse_date(row.get("CreationDate"))
+                when = parse_date(row.get("CreationDate"))
                 if when:
                     self.accept_dates[post_id] = when
 
@@ -388,13 +366,13 @@ class StackExchangeImporter:
             kind = row.get("PostTypeId")
             if kind not in (QUESTION, ANSWER):
                 continue
-            owner = _int(row.get("OwnerUserId"))
+            owner = parse_int(row.get("OwnerUserId"))
             if owner is not None:
                 self.author_ids.add(owner)
             if kind == QUESTION:
                 self.question_count += 1
-                accepted = _int(row.get("AcceptedAnswerId"))
-                post_id = _int(row.get("Id"))
+                accepted = parse_int(row.get("AcceptedAnswerId"))
+                post_id = parse_int(row.get("Id"))
                 if accepted and post_id:
                     self.accepted[post_id] = accepted
             else:
@@ -433,10 +411,10 @@ class StackExchangeImporter:
         self.user_names: dict[int, str] = {}
         rows = self._good_rows("Users.xml", "users")
         not_authors = 0
-        for batch in _batched(self.progress(rows, "Users.xml", None), self.batch_size):
+        for batch in batched(self.progress(rows, "Users.xml", None), self.batch_size):
             wanted = []
             for row in batch:
-                se_id = _int(row.get("Id"))
+                se_id = parse_int(row.get("Id"))
                 if se_id is None:
                     self.report.skip("users", "missing or non-numeric Id")
                     continue
@@ -478,7 +456,7 @@ class StackExchangeImporter:
                 username = f"{bases[se_id]}-{se_id}-{n}"
                 n += 1
             taken.add(username)
-            joined = _parse_date(row.get("CreationDate")) or timezone.now()
+            joined = parse_date(row.get("CreationDate")) or timezone.now()
             user = User(
                 username=username,
                 display_name=self.user_names[se_id] or username,
@@ -521,7 +499,7 @@ class StackExchangeImporter:
         return user
 
     def _author(self, row: dict[str, str]) -> tuple[int, str]:
-        owner = _int(row.get("OwnerUserId"))
+        owner = parse_int(row.get("OwnerUserId"))
         if owner is not None and owner in self.user_ids:
             return self.user_ids[owner], self.user_names.get(owner) or f"user {owner}"
         name = (row.get("OwnerDisplayName") or "").strip()[:200] or "anonymous"
@@ -546,7 +524,7 @@ class StackExchangeImporter:
             pending: deque[tuple[list, list, Callable[[], list[str]]]] = deque()
             writing = False
             try:
-                for batch in _batched(self.progress(rows, "Posts.xml", total), self.batch_size):
+                for batch in batched(self.progress(rows, "Posts.xml", total), self.batch_size):
                     questions, answers = [], []
                     for row in batch:
                         kind = row.get("PostTypeId")
@@ -617,7 +595,7 @@ class StackExchangeImporter:
     def _new_questions(self, rows: list[dict[str, str]]) -> list[tuple[int, dict[str, str]]]:
         candidates: list[tuple[int, dict[str, str]]] = []
         for row in rows:
-            se_id = _int(row.get("Id"))
+            se_id = parse_int(row.get("Id"))
             if se_id is None:
                 self.report.skip("questions", "missing or non-numeric Id")
                 continue
@@ -628,7 +606,7 @@ class StackExchangeImporter:
         return candidates
 
     def _new_answers(self, rows: list[dict[str, str]]) -> list[tuple[int, dict[str, str]]]:
-        ids = {se_id: row for row in rows if (se_id := _int(row.get("Id"))) is not None}
+        ids = {se_id: row for row in rows if (se_id := parse_int(row.get("Id"))) is not None}
         self.report.skip("answers", "missing or non-numeric Id", len(rows) - len(ids))
         if not ids:
             return []
@@ -660,7 +638,7 @@ class StackExchangeImporter:
         threads, tag_lists = [], []
         for (se_id, row), body_html in zip(candidates, bodies, strict=True):
             title = " ".join((row.get("Title") or "").split())
-            created = _parse_date(row.get("CreationDate"))
+            created = parse_date(row.get("CreationDate"))
             if not title:
                 self.report.skip("questions", "no title")
                 continue
@@ -673,7 +651,7 @@ class StackExchangeImporter:
                 (self.tag_categories[t] for t in tags if t in self.tag_categories),
                 self.default_category,
             )
-            last_activity = _parse_date(row.get("LastActivityDate")) or created
+            last_activity = parse_date(row.get("LastActivityDate")) or created
             threads.append(
                 Thread(
                     category=category,
@@ -685,10 +663,10 @@ class StackExchangeImporter:
                     status=ThreadStatus.OPEN,
                     is_locked=bool(row.get("ClosedDate")),
                     created_at=created,
-                    edited_at=_parse_date(row.get("LastEditDate")),
+                    edited_at=parse_date(row.get("LastEditDate")),
                     last_activity_at=max(last_activity, created),
                     score=self.upvotes[se_id] - self.downvotes[se_id],
-                    view_count=max(_int(row.get("ViewCount")) or 0, 0),
+                    view_count=max(parse_int(row.get("ViewCount")) or 0, 0),
                     external_ref=self.ref(se_id),
                     import_source=self.source,
                     source_url=f"https://{self.site}/q/{se_id}",
@@ -717,9 +695,9 @@ class StackExchangeImporter:
     ) -> None:
         posts = []
         for (se_id, row), body_html in zip(candidates, bodies, strict=True):
-            parent = _int(row.get("ParentId"))
+            parent = parse_int(row.get("ParentId"))
             thread_id = self.thread_ids.get(parent) if parent is not None else None
-            created = _parse_date(row.get("CreationDate"))
+            created = parse_date(row.get("CreationDate"))
             if thread_id is None:
                 self.report.skip("answers", "question missing or skipped")
                 continue
@@ -736,7 +714,7 @@ class StackExchangeImporter:
                     body_html=body_html,
                     source_format=SourceFormat.HTML,
                     created_at=created,
-                    edited_at=_parse_date(row.get("LastEditDate")),
+                    edited_at=parse_date(row.get("LastEditDate")),
                     score=up - down,
                     upvotes=up,
                     downvotes=down,
@@ -778,7 +756,7 @@ class StackExchangeImporter:
             # interrupted run; never re-accepting what was unaccepted here.
             if self.resuming or thread_id in new_threads or self.ref(answer) in self.new_posts:
                 wanted[self.ref(answer)] = (thread_id, asker_id, last_activity, answer)
-        for batch in _batched(list(wanted), self.batch_size):
+        for batch in batched(list(wanted), self.batch_size):
             posts_by_ref.update(
                 Post.objects.exclude(external_ref="")
                 .filter(external_ref__in=batch)
@@ -791,7 +769,7 @@ class StackExchangeImporter:
         # Set-based: per batch, one UPDATE for the flags, one bulk_update for the dates
         # and askers, one UPDATE of the threads from their (now) accepted post.
         accepted = Post.objects.filter(thread_id=OuterRef("pk"), is_accepted=True)
-        for batch in _batched(items, UPDATE_BATCH):
+        for batch in batched(items, UPDATE_BATCH):
             posts = [
                 Post(
                     pk=post_id,
@@ -823,7 +801,7 @@ class StackExchangeImporter:
         for row in self._good_rows("PostLinks.xml", "post links"):
             if row.get("LinkTypeId") != LINK_DUPLICATE:
                 continue
-            dup, original = _int(row.get("PostId")), _int(row.get("RelatedPostId"))
+            dup, original = parse_int(row.get("PostId")), parse_int(row.get("RelatedPostId"))
             if dup in self.thread_ids and original in self.thread_ids and dup != original:
                 if self.resuming or self.thread_ids[dup] in new_threads:
                     pairs.append((self.thread_ids[dup], self.thread_ids[original]))
@@ -882,7 +860,7 @@ class StackExchangeImporter:
         # batch with correlated subqueries (same definitions as forum.synchronize).
         visible = Post.objects.filter(thread_id=OuterRef("pk"), is_hidden=False, is_deleted=False)
         count = visible.order_by().values("thread_id").annotate(n=Count("id")).values("n")
-        for batch in _batched(changes, UPDATE_BATCH):
+        for batch in batched(changes, UPDATE_BATCH):
             ids = [pk for pk, *_ in batch]
             with transaction.atomic():
                 Thread.objects.filter(pk__in=ids).update(
@@ -910,7 +888,7 @@ class StackExchangeImporter:
                 f"synchronize checked a sample of {len(checked):,} of {len(touched):,} threads"
             )
         ids = self.progress(checked, "synchronize", len(checked))
-        for batch in _batched(ids, self.batch_size):
+        for batch in batched(ids, self.batch_size):
             # One commit per batch, not per thread (each call is a savepoint inside).
             with transaction.atomic():
                 repaired += sum(synchronize.thread_synchronize(pk) for pk in batch)

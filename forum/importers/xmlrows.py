@@ -12,8 +12,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import ParseError
@@ -112,3 +113,36 @@ def iter_rows(
             raise XmlFileRefused(f"unsafe XML refused ({type(exc).__name__})") from exc
         except ParseError as exc:
             raise XmlFileRefused(f"not well-formed XML: {exc}") from exc
+
+
+# --- Values of a row (shared by the importers) ------------------------------------------------
+
+
+def parse_int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """SE dates are UTC without a zone: ``2014-01-21T20:26:05.383``."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
+
+
+def batched[T](rows: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Like ``itertools.batched``, but lists (callers extend and slice them)."""
+    batch: list[T] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
