@@ -16,11 +16,8 @@ PY=$ROOT/.venv/bin/python
 source "$PEERS/lib.sh"
 trap stop_gunicorn EXIT
 
-export DJANGO_ENV=production DJANGO_DEBUG=0 DJANGO_SECURE_SSL_REDIRECT=0
-export DJANGO_SECRET_KEY=bench-not-secret-0123456789abcdefghijklmnopqrstuvwxyz
-export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
-export DJANGO_VAR_DIR=$BASE/var LOG_LEVEL=WARNING
-unset SQLITE_PATH CELERY_BROKER_URL
+# shellcheck source=bench/production_env.sh
+source "$ROOT/bench/production_env.sh"
 export DATABASE_URL=$PG_URL/community_bench
 if redis-cli -n 13 ping >/dev/null 2>&1; then export REDIS_URL=redis://localhost:6379/13; fi
 [ -s "$BASE/seed-postgres.json" ] || { echo "run bash bench/run_bench.sh first (it seeds the database)" >&2; exit 1; }

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from forum import services as forum_services
+from tests.browser_helpers import log_in
 from tests.factories import CategoryFactory, UserFactory
 from tests.rewards.conftest import fund_points
 
@@ -25,11 +26,7 @@ def test_the_asker_offers_a_bounty_on_a_phone(new_page, live_server, artifacts):
     )  # fmt: skip
 
     phone = new_page(width=375, height=812)
-    phone.goto("/accounts/login/")
-    phone.fill("input[name=login]", "paula@example.com")
-    phone.fill("input[name=password]", "a-long-Secret-4711")
-    phone.click("form.allauth-form button[type=submit]")
-    phone.wait_for_url(re.compile(r"/$"))
+    log_in(phone, "paula@example.com", "a-long-Secret-4711")
 
     phone.goto(thread.get_absolute_url())
     phone.click("text=Offer a bounty to draw more answers")

@@ -6,19 +6,12 @@ import re
 
 import pytest
 
+from tests.browser_helpers import log_in
 from tests.factories import CategoryFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 QUESTION_TITLE = "Printer shows paper jam but nothing is stuck"
-
-
-def _log_in(page, email: str, password: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.click("form.allauth-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def _log_out(page) -> None:
@@ -64,7 +57,7 @@ def test_ask_answer_accept_journey(new_page, live_server, artifacts):
 
     # 3. Another customer answers.
     answerer = new_page()
-    _log_in(answerer, helper.email, "correct-horse-battery")
+    log_in(answerer, helper.email, "correct-horse-battery")
     answerer.goto(thread_url)
     answerer.fill("textarea[name=body]", "Remove the rear cover and look for a torn scrap.")
     answerer.click("form >> text=Post your answer")
@@ -76,7 +69,7 @@ def test_ask_answer_accept_journey(new_page, live_server, artifacts):
     answerer.wait_for_load_state()
 
     # 4. The asker logs in again and accepts the first answer.
-    _log_in(asker, "paula@example.com", "a-long-Secret-4711")
+    log_in(asker, "paula@example.com", "a-long-Secret-4711")
     asker.goto(thread_url)
     first_answer = asker.locator("article.answer", has_text="torn scrap")
     first_answer.locator("button", has_text="Accept this answer").click()
@@ -95,7 +88,7 @@ def test_ask_answer_accept_journey(new_page, live_server, artifacts):
 
     # The same page on a phone, for a human (and the design review) to look at.
     phone = new_page(width=375, height=812)
-    _log_in(phone, "paula@example.com", "a-long-Secret-4711")
+    log_in(phone, "paula@example.com", "a-long-Secret-4711")
     phone.goto(thread_url)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=str(artifacts / "journey-thread-phone.png"), full_page=True)

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from forum.models import Post, Thread, ThreadStatus
+from tests.browser_helpers import log_in
 from tests.factories import CategoryFactory, PostFactory, ThreadFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -54,11 +55,7 @@ def test_a_manager_sees_the_history_as_figures_and_charts(new_page, live_server,
     UserFactory(email="mia@example.com", display_name="Mia Manager", roles=["community_manager"])
 
     page = new_page(width=1280, height=1000)
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", "mia@example.com")
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.click("form.allauth-form button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
+    log_in(page, "mia@example.com", "correct-horse-battery")
 
     page.goto("/staff/dashboard/?period=all")
     assert page.locator("h1").inner_text() == "Community dashboard"
