@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,7 +52,15 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
+        if self.is_erased:
+            # Stored in English (accounts.privacy.pseudonym); shown in the reader's language.
+            return gettext("Deleted user %(id)s") % {"id": self.pk}
         return self.display_name or self.username
+
+    @property
+    def is_erased(self) -> bool:
+        """What accounts.privacy.user_erase leaves: no e-mail, inactive, "deleted-<id>"."""
+        return not self.is_active and self.username == f"deleted-{self.pk}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.email:

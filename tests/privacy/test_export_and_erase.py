@@ -215,3 +215,18 @@ def test_erasing_an_imported_author_replaces_their_name_in_the_attribution(
     assert Thread.objects.get(pk=thread.pk).source_author == name
     assert Post.objects.get(pk=post.pk).source_author == name
     assert Post.objects.get(pk=other.pk).source_author == "Sam Other"  # someone else's
+
+
+def test_an_erased_account_is_named_in_the_readers_language(customer):
+    from django.utils import translation
+
+    privacy.user_erase(user=customer, actor=customer)
+    user = User.objects.get(pk=customer.pk)
+    assert user.is_erased
+    with translation.override("de"):
+        assert user.public_name == f"Gelöschtes Konto {user.pk}"
+    with translation.override("en"):
+        assert user.public_name == f"Deleted user {user.pk}"
+    # A deactivated (not erased) account keeps its name.
+    other = UserFactory(display_name="Bea Banned", is_active=False)
+    assert not other.is_erased and other.public_name == "Bea Banned"
