@@ -30,7 +30,12 @@ from core.exceptions import NotFound
 from forum import selectors, services
 from forum.models import Category, Post, Thread, ThreadStatus
 from forum.selectors import ThreadFilter, ThreadSort
-from forum.serializers import AnswerSerializer, ThreadDetailSerializer, ThreadSummarySerializer
+from forum.serializers import (
+    AnswerSerializer,
+    ImportedCommentSerializer,
+    ThreadDetailSerializer,
+    ThreadSummarySerializer,
+)
 
 
 class SelectorOrderedCursorPagination(CursorPagination):
@@ -318,6 +323,26 @@ class AnswerListCreateApi(APIView):
         )
         post = _answer_or_404(request, post.pk)
         return Response(_answer_data(request, post), status=status.HTTP_201_CREATED)
+
+
+class ThreadCommentListApi(APIView):
+    """Comments imported with a thread from another community (Stack Exchange dumps)."""
+
+    permission_classes = [AllowAny]
+    pagination_class = SelectorOrderedCursorPagination
+    OutputSerializer = ImportedCommentSerializer
+
+    @extend_schema(
+        operation_id="threads_comments_list",
+        summary="Imported comments of a question and its visible answers, oldest first",
+        responses={200: OutputSerializer(many=True), **error_responses(404, 429)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        thread = _thread_or_404(request, pk)
+        comments = selectors.thread_imported_comments(thread=thread, viewer=request.user)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(comments, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
 
 
 class AnswerDetailUpdateApi(APIView):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("threads/", api.ThreadListCreateApi.as_view(), name="threads"),
     path("threads/<int:pk>/", api.ThreadDetailUpdateApi.as_view(), name="thread"),
     path("threads/<int:pk>/answers/", api.AnswerListCreateApi.as_view(), name="thread_answers"),
+    path("threads/<int:pk>/comments/", api.ThreadCommentListApi.as_view(), name="thread_comments"),
     path("threads/<int:pk>/accept/", api.ThreadAcceptApi.as_view(), name="thread_accept"),
     path("threads/<int:pk>/unaccept/", api.ThreadUnacceptApi.as_view(), name="thread_unaccept"),
     path("answers/<int:pk>/", api.AnswerDetailUpdateApi.as_view(), name="answer"),

@@ -167,6 +167,17 @@ def imported_comments(
     return comments
 
 
+def thread_imported_comments(*, thread: Thread, viewer: AnyUser) -> QuerySet[PostComment]:
+    """Every imported comment of a thread that ``viewer`` may see (the question's, and
+    those of answers visible to them), oldest first: the API's list."""
+    answers = thread_answers(thread=thread, viewer=viewer, include_accepted=True)
+    return (
+        PostComment.objects.filter(thread=thread)
+        .filter(Q(post__isnull=True) | Q(post__in=answers.values("pk")))
+        .order_by("created_at", "id")
+    )
+
+
 def post_get(*, pk: int, viewer: AnyUser) -> Post | None:
     post = Post.objects.select_related("thread", "author").filter(pk=pk).first()
     if post is None:

@@ -114,3 +114,19 @@ class ThreadDetailSerializer(ThreadSummarySerializer):
 
     def get_can_accept(self, obj: Thread) -> bool:
         return permissions.can_accept(self._viewer(), obj)
+
+
+class ImportedCommentSerializer(serializers.Serializer):
+    """A comment brought along from another community (read-only; see forum.PostComment)."""
+
+    id = serializers.IntegerField()
+    thread_id = serializers.IntegerField()
+    answer_id = serializers.IntegerField(
+        source="post_id", allow_null=True, help_text="null: a comment on the question."
+    )
+    text_html = serializers.CharField(help_text="Rendered and sanitised HTML.")
+    score = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    source_author = serializers.CharField(help_text="The original author, for attribution.")
+    source_url = serializers.URLField()
+    source_licence = serializers.CharField()

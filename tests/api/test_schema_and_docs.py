@@ -96,7 +96,7 @@ def test_every_operation_declares_its_security(schema):
 
 def test_our_writes_need_credentials_and_spend_a_throttle_scope(schema):
     our_paths = _our_paths()
-    assert len(our_paths) == 13  # + me/exports, me/erase, users/{id}/erase (privacy)
+    assert len(our_paths) == 14  # + me/exports, me/erase, users/{id}/erase (privacy), comments
     for path, pattern in _api_patterns():
         if path not in our_paths:
             continue

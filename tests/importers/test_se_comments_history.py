@@ -518,3 +518,27 @@ def test_the_beer_dump_comments_and_history_match_the_xml(beer):  # noqa: F811
     assert not Thread.objects.filter(external_ref__startswith=site, revisions__isnull=True).exists()
     numbers = Revision.objects.filter(external_ref__startswith=site, post=None)
     assert numbers.filter(number=1).count() == 1029
+
+
+# --- The API ------------------------------------------------------------------------------------
+
+
+def test_the_api_lists_imported_comments_and_hides_those_of_hidden_answers(
+    tmp_path, client, staff_client, django_assert_max_num_queries
+):
+    stackexchange_import(directory=dump(tmp_path))
+    thread = Thread.objects.get(external_ref=ref(1))
+    url = f"/api/v1/threads/{thread.pk}/comments/"
+    everything = [c["text_html"] for c in client.get(url).json()["results"]]
+    assert any("Which glass do you use?" in t for t in everything)
+    first = client.get(url).json()["results"][0]
+    assert {"answer_id", "source_author", "source_url", "source_licence"} <= set(first)
+
+    Post.objects.filter(external_ref=ref(3)).update(is_hidden=True)
+    for_customer = [c["text_html"] for c in client.get(url).json()["results"]]
+    for_staff = [c["text_html"] for c in staff_client.get(url).json()["results"]]
+    assert not any("Deleted account says hi" in t for t in for_customer)
+    assert any("Deleted account says hi" in t for t in for_staff)
+    assert client.get("/api/v1/threads/999999/comments/").status_code == 404
+    with django_assert_max_num_queries(3):  # thread, comments page (+ nothing per comment)
+        client.get(url)

@@ -118,6 +118,7 @@ URLS: dict[str, tuple[str, str]] = {
     "api:threads":                 ("GET",  "forum.read"),
     "api:thread":                  ("GET",  "forum.read"),
     "api:thread_answers":          ("POST", "forum.answer"),
+    "api:thread_comments":         ("GET",  "forum.read"),
     "api:thread_accept":           ("POST", "moderation.act"),     # not the asker: staff only
     "api:thread_unaccept":         ("POST", "moderation.act"),
     "api:answer":                  ("PATCH", "forum.edit_any"),
