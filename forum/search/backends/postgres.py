@@ -199,13 +199,15 @@ class PostgresBackend:
             # ts_rank reads each match's vector; at most the newest SEARCH_RANK_POOL
             # matches are ranked, so a word common on a huge forum costs a bounded walk of
             # the primary key instead of thousands of vector reads (1 s at 1M posts).
+            # MATERIALIZED: the pool is computed once whatever the planner believes (with
+            # stale statistics it re-ran an inlined pool per row, for minutes).
             cursor.execute(
-                "SELECT t.id FROM forum_thread t WHERE t.id IN ("  # noqa: S608 - subquery SQL from the ORM
-                "SELECT m.id FROM forum_thread m "
+                "WITH pool AS MATERIALIZED ("  # noqa: S608 - subquery SQL from the ORM
+                "SELECT m.id, m.search_vector, m.status FROM forum_thread m "
                 f"WHERE m.search_vector @@ %s::tsquery AND m.id IN ({sub_sql}) "
                 "ORDER BY m.id DESC LIMIT %s) "
-                "ORDER BY ts_rank(t.search_vector, %s::tsquery) "
-                f"* CASE WHEN t.status = %s THEN {SOLVED_BOOST} ELSE 1.0 END DESC, t.id DESC "
+                "SELECT id FROM pool ORDER BY ts_rank(search_vector, %s::tsquery) "
+                f"* CASE WHEN status = %s THEN {SOLVED_BOOST} ELSE 1.0 END DESC, id DESC "
                 "LIMIT %s",
                 [
                     tsquery,
