@@ -60,7 +60,9 @@ class User(AbstractUser):
     @property
     def is_erased(self) -> bool:
         """What accounts.privacy.user_erase leaves: no e-mail, inactive, "deleted-<id>"."""
-        return not self.is_active and self.username == f"deleted-{self.pk}"
+        # Username first: lists that load only the name (``.only(...)``) never touch the
+        # deferred ``is_active`` (one query per row) unless the name already matches.
+        return self.username == f"deleted-{self.pk}" and not self.is_active
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.email:
