@@ -30,6 +30,13 @@ class CursorPagination(pagination.CursorPagination):
     ordering = "-id"
 
 
+class WorkQueuePagination(pagination.LimitOffsetPagination):
+    """Staff work lists (escalation queue, listening inbox): offset pages, 50 by default."""
+
+    default_limit = 50
+    max_limit = 200
+
+
 def allowed_by(check: Callable[[Any], bool], message: str) -> list[type[BasePermission]]:
     """``permission_classes`` for an endpoint guarded by one of the apps' ``can_<verb>(user)``
     functions: signed in (401 otherwise), then ``check`` (403 with ``message``). The rule

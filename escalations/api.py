@@ -12,24 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from core.api import allowed_by, error_body, error_responses
+from core.api import WorkQueuePagination, allowed_by, error_body, error_responses
 from escalations import permissions, selectors, services
 from escalations.models import Case, CaseState, Resolution
 from escalations.webhooks import SignatureError, signature_verify
 
 STAFF = allowed_by(permissions.can_work_cases, _("Only support staff can use the escalation desk."))
-
-
-class QueuePagination(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 200
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -166,7 +160,7 @@ class CaseListCreateApi(APIView):
             assignee=params.validated_data.get("assignee"),
             viewer=request.user,
         )
-        paginator = QueuePagination()
+        paginator = WorkQueuePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         response = paginator.get_paginated_response(CaseSerializer(page, many=True).data)
         response.data["counts"] = selectors.case_counts()
@@ -427,7 +421,7 @@ class DeliveryListApi(APIView):
     def get(self, request: Request) -> Response:
         case_id = request.query_params.get("case")
         qs = selectors.deliveries(case_id=int(case_id) if case_id and case_id.isdigit() else None)
-        paginator = QueuePagination()
+        paginator = WorkQueuePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DeliverySerializer(page, many=True).data)
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -367,6 +368,30 @@ def unaccept(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(thread)
 
 
+def _edit(
+    request: HttpRequest,
+    form_class: type[forms.Form],
+    *,
+    initial: Callable[[], dict[str, object]],
+    save: Callable[[dict[str, Any]], object],
+) -> tuple[forms.Form, bool]:
+    """The edit pages' form cycle: GET shows ``initial``; a valid POST goes to ``save``
+    (service errors land on the form) and says "saved". ``initial`` is only read for a
+    GET. Returns (form, saved)."""
+    if request.method != "POST":
+        return form_class(initial=initial()), False
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return form, True
+    return form, False
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @_posts_limit
@@ -375,33 +400,26 @@ def thread_edit(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread_or_404(request, pk)
     if not permissions.can_edit_thread(request.user, thread):
         raise DjangoPermissionDenied(_("You may not edit this question."))
-    status = 200
-    if request.method == "POST":
-        form = ThreadEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.thread_edit(
-                    thread=thread,
-                    editor=request.user,  # type: ignore[arg-type]
-                    title=form.cleaned_data["title"],
-                    body=form.cleaned_data["body"],
-                    tags=form.cleaned_data["tags"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your changes are saved."))
-                return redirect(thread)
-        status = 400
-    else:
-        form = ThreadEditForm(
-            initial={
-                "title": thread.title,
-                "body": thread.body_md,
-                "tags": ", ".join(t.slug for t in thread.tags.all()),
-            }
-        )
+    form, saved = _edit(
+        request,
+        ThreadEditForm,
+        initial=lambda: {
+            "title": thread.title,
+            "body": thread.body_md,
+            "tags": ", ".join(t.slug for t in thread.tags.all()),
+        },
+        save=lambda data: services.thread_edit(
+            thread=thread,
+            editor=request.user,  # type: ignore[arg-type]
+            title=data["title"],
+            body=data["body"],
+            tags=data["tags"],
+            reason=data["reason"],
+        ),
+    )
+    if saved:
+        return redirect(thread)
+    status = 400 if request.method == "POST" else 200
     return render(
         request, "forum/thread_edit.html", {"thread": thread, "form": form}, status=status
     )
@@ -464,25 +482,20 @@ def post_edit(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
     if not permissions.can_edit_post(request.user, post):
         raise DjangoPermissionDenied(_("You may not edit this answer."))
-    status = 200
-    if request.method == "POST":
-        form = AnswerEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.answer_edit(
-                    post=post,
-                    editor=request.user,  # type: ignore[arg-type]
-                    body=form.cleaned_data["body"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("Your changes are saved."))
-                return redirect("forum:post", pk=post.pk)
-        status = 400
-    else:
-        form = AnswerEditForm(initial={"body": post.body_md})
+    form, saved = _edit(
+        request,
+        AnswerEditForm,
+        initial=lambda: {"body": post.body_md},
+        save=lambda data: services.answer_edit(
+            post=post,
+            editor=request.user,  # type: ignore[arg-type]
+            body=data["body"],
+            reason=data["reason"],
+        ),
+    )
+    if saved:
+        return redirect("forum:post", pk=post.pk)
+    status = 400 if request.method == "POST" else 200
     return render(request, "forum/post_edit.html", {"post": post, "form": form}, status=status)
 
 

@@ -10,25 +10,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import allowed_by, error_body, error_responses
+from core.api import WorkQueuePagination, allowed_by, error_body, error_responses
 from core.exceptions import PermissionDenied
 from core.tasks_queue import enqueue_on_commit
 from listening import permissions, selectors, services
 from listening.models import ActionKind, Item, ItemState, Source
 
 STAFF = allowed_by(permissions.can_work_inbox, _("Only staff can use the listening inbox."))
-
-
-class InboxPagination(LimitOffsetPagination):
-    default_limit = 50
-    max_limit = 200
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -157,7 +151,7 @@ class ItemListApi(APIView):
         params.is_valid(raise_exception=True)
         state = params.validated_data["state"]
         qs = selectors.inbox_items(state=None if state == "all" else state)
-        paginator = InboxPagination()
+        paginator = WorkQueuePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ItemSerializer(page, many=True).data)
 
