@@ -3,10 +3,13 @@
 History is loaded from a Stack Exchange dump (streamed with defusedxml) or from the
 database into plain records. Everything before the cutoff trains an in-memory replica
 of the live statistics, built with the same functions (``experts.scoring``,
-``experts.learn``); the router's weights are fitted on the training period alone by an
-inner time split (``fit_weights``); each later question with an accepted answer (not a
-self-accept, both authors known) is a test case: rank every user who answered anything
-before the cutoff and look up where the accepted answerer lands.
+``experts.learn``); the learned model's weights are fitted on the training period alone
+by an inner time split (``fit_weights``); each later question with an accepted answer
+(not a self-accept, both authors known) is a test case: rank every user who answered
+anything before the cutoff and look up where the accepted answerer lands.
+
+Two designs: one cutoff (``evaluate``, the 80/20 split by default) and rolling origins
+(``evaluate_rolling``: retrain at several cutoffs, test each until the next, pool).
 
 Never read: the dump's Score / Reputation / view counts (they are totals as of the dump
 date and leak the future).
@@ -486,6 +489,9 @@ class EvaluationResult:
     # test questions each went on to win (it reads the future). No ranking that is the
     # same for every question can beat it; only per-question signals (text, tags) can.
     static_oracle_mrr: float = 0.0
+    # Which model "router" is ("candidate" or "learned"), and where the test window ends.
+    model: str = "candidate"
+    end: datetime | None = None
 
     def confidence(self, *, samples: int = 1000) -> dict:
         """95 % bootstrap intervals per model, and of the router's lead over each baseline
@@ -640,27 +646,54 @@ def _static_oracle_mrr(tests: list[tuple[QuestionRec, int]], users: list[int]) -
     return metrics_from_ranks(ranks)["MRR"]
 
 
+MODEL_NAMES = {"candidate": "candidate_model", "learned": "learned_model"}
+
+
+def router_model() -> str:
+    """The model live routing uses (``EXPERTS_ROUTER_MODEL``): "candidate" or "learned"."""
+    return "learned" if conf.get("EXPERTS_ROUTER_MODEL") == "learned" else "candidate"
+
+
 def evaluate(
     history: History,
     *,
     cutoff: datetime | None = None,
+    end: datetime | None = None,
     extra_models: dict[str, Callable] | None = None,
 ) -> EvaluationResult:
+    """Train on everything before ``cutoff``; test on the questions asked in
+    [cutoff, end) (``end`` None: to the end of the history).
+
+    ``router`` is the model live routing uses (``EXPERTS_ROUTER_MODEL``); the other one is
+    reported among the alternatives under its own name."""
     cutoff = cutoff or default_cutoff(history)
     replica = Replica(history, cutoff)
     users = sorted(replica.answerers)
-    tests = accepted_cases(history, start=cutoff)
+    tests = [
+        case
+        for case in accepted_cases(history, start=cutoff)
+        if end is None or case[0].created_at < end
+    ]
     if not tests:
-        raise NoTestQuestions(
-            f"no question after {cutoff:%Y-%m-%d} has an accepted answer by another known user"
+        window = (
+            f"between {cutoff:%Y-%m-%d} and {end:%Y-%m-%d}" if end else f"after {cutoff:%Y-%m-%d}"
         )
-    # The router's weights come from the training period alone; with too little of it
-    # to fit (< 20 examples), the shipped defaults, as live routing uses.
+        raise NoTestQuestions(
+            f"no question asked {window} has an accepted answer by another known user"
+        )
+    # The learned model's weights come from the training period alone; with too little
+    # of it to fit (< 20 examples), the shipped defaults, as live routing uses.
     fitted = fit_weights(history, cutoff)
     weights = fitted or learn.DEFAULT_WEIGHTS
+    by_kind: dict[str, Callable[[QuestionRec, list[int]], dict[int, float]]] = {
+        "candidate": replica.router_scores,
+        "learned": lambda q, us: replica.learned_scores(q, us, weights),
+    }
+    live = router_model()
+    other = "learned" if live == "candidate" else "candidate"
     models: dict[str, Callable[[QuestionRec, list[int]], dict[int, float]]] = {
-        "router": lambda q, us: replica.learned_scores(q, us, weights),
-        "candidate_model": replica.router_scores,
+        "router": by_kind[live],
+        MODEL_NAMES[other]: by_kind[other],
         "accepted_count": replica.baseline_count,
         "decayed_accepted_count": replica.baseline_decayed,
         "tag_answer_count": replica.baseline_tags,
@@ -681,4 +714,55 @@ def evaluate(
         weights_fitted=fitted is not None,
         known_targets=sum(1 for _, target in tests if target in replica.answerers),
         static_oracle_mrr=_static_oracle_mrr(tests, users),
+        model=live,
+        end=end,
     )
+
+
+def rolling_cutoffs(history: History, *, folds: int) -> list[datetime]:
+    """``folds`` cutoffs at 50 %, ..., 90 % of the questions by time (evenly spaced from
+    50 % to 90 %), plus none: fold i tests [cutoff_i, cutoff_i+1)."""
+    if folds < 1:
+        raise ValueError("folds must be at least 1")
+    times = sorted(q.created_at for q in history.questions.values())
+    if not times:
+        raise NoTestQuestions("the history has no questions")
+    shares = [0.9] if folds == 1 else [0.5 + 0.4 * i / (folds - 1) for i in range(folds)]
+    return sorted({times[min(int(len(times) * s), len(times) - 1)] for s in shares})
+
+
+def evaluate_rolling(history: History, *, folds: int = 5) -> tuple[EvaluationResult, list]:
+    """Rolling-origin evaluation: retrain at each cutoff, test only until the next one.
+
+    One fixed cutoff judges a model on one stretch of a community's history, tested with
+    statistics that grow staler the further a question lies past the cutoff (live routing
+    never works that way: its statistics are updated by every event). Rolling origins test
+    every model on several stretches, each with statistics at most one fold old, and pool
+    the test questions: more of them, so narrower intervals, and a model that only wins
+    on one stretch shows it. Returns the pooled result and the per-fold results (folds
+    without test questions are skipped)."""
+    cutoffs = rolling_cutoffs(history, folds=folds)
+    results = []
+    for start, end in zip(cutoffs, [*cutoffs[1:], None], strict=True):
+        try:
+            results.append(evaluate(history, cutoff=start, end=end))
+        except NoTestQuestions:
+            continue
+    if not results:
+        raise NoTestQuestions("no fold of the rolling evaluation has a test question")
+    total = sum(r.test_questions for r in results)
+    pooled = EvaluationResult(
+        cutoff=results[0].cutoff,
+        test_questions=total,
+        candidates=max(r.candidates for r in results),
+        ranks={name: [x for r in results for x in r.ranks[name]] for name in results[0].ranks},
+        weights=results[-1].weights,
+        weights_fitted=results[-1].weights_fitted,
+        known_targets=sum(r.known_targets for r in results),
+        # Each fold's static bound holds for its questions, so their weighted mean bounds
+        # every model that is static within each fold.
+        static_oracle_mrr=sum(r.static_oracle_mrr * r.test_questions for r in results) / total,
+        model=results[0].model,
+        end=results[-1].end,
+    )
+    return pooled, results

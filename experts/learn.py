@@ -35,8 +35,11 @@ Fitting
     estimates consistent (McFadden 1978), and it bounds the cost.
 
 ``DEFAULT_WEIGHTS`` were fitted that way on the beer.stackexchange.com dump (training
-period before its 80/20 cutoff); live routing uses them unless ``EXPERTS_ROUTER_WEIGHTS``
-overrides, and the offline evaluation refits on each training period.
+period before its 80/20 cutoff); live routing uses them when ``EXPERTS_ROUTER_MODEL`` is
+"learned" (unless ``EXPERTS_ROUTER_WEIGHTS`` overrides), and the offline evaluation
+refits on each training period. It is not the default model: on rolling origins its
+fitted weights did not carry from one stretch of history to the next (see
+``experts.router``).
 """
 
 from __future__ import annotations

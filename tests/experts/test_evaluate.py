@@ -13,6 +13,7 @@ from experts.evaluation import (
     QuestionRec,
     accepted_cases,
     evaluate,
+    evaluate_rolling,
     fit_weights,
     load_history_xml,
     metrics_from_ranks,
@@ -108,7 +109,8 @@ def test_the_command_prints_json_with_router_and_baselines(tmp_path, capsys):
     call_command("experts_evaluate", "--json", "--source", "xml", str(_dump(tmp_path)))
     data = json.loads(capsys.readouterr().out)
     assert {"router", "baselines", "alternatives", "weights"} <= set(data)
-    assert set(data["alternatives"]) == {"candidate_model"}
+    assert set(data["alternatives"]) == {"learned_model"}
+    assert data["model"] == "candidate"
     assert (
         data["ci95"]["router"]["MRR"][0]
         <= data["router"]["MRR"]
@@ -210,3 +212,44 @@ def test_the_static_oracle_bound_is_reported_and_bounds_every_static_baseline(tm
     # The accepted-count baseline ranks everyone the same way for every question.
     assert summary["baselines"]["accepted_count"]["MRR"] <= result.static_oracle_mrr + 1e-9
     assert 0 < result.static_oracle_mrr <= 1
+
+
+def test_rolling_origins_pool_the_folds_test_questions(tmp_path):
+    history = load_history_xml(_dump(tmp_path))
+    pooled, folds = evaluate_rolling(history, folds=3)
+    assert len(folds) == 3
+    # Each fold tests only until the next cutoff: no question is counted twice.
+    assert [f.end for f in folds[:-1]] == [f.cutoff for f in folds[1:]]
+    assert folds[-1].end is None
+    assert pooled.test_questions == sum(f.test_questions for f in folds)
+    assert len(pooled.ranks["router"]) == pooled.test_questions
+    assert metrics_from_ranks(pooled.ranks["router"])["Hit@1"] == 1.0
+
+
+def test_the_command_runs_rolling_origins_and_lists_the_folds(tmp_path, capsys):
+    call_command(
+        "experts_evaluate", "--json", "--rolling", "3", "--source", "xml", str(_dump(tmp_path))
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert len(data["folds"]) == 3
+    assert data["test_questions"] == sum(f["test_questions"] for f in data["folds"])
+    assert set(data["folds"][0]["MRR"]) >= {"router", "decayed_accepted_count"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--rolling", "3", "--cutoff", "2020-01-20"], "leave out --cutoff"),
+        (["--rolling", "0"], "1 to 20 folds"),
+    ],
+)
+def test_bad_rolling_arguments_fail_clearly(tmp_path, extra, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("experts_evaluate", "--source", "xml", str(_dump(tmp_path)), *extra)
+
+
+def test_the_learned_model_can_be_evaluated_as_the_router(tmp_path, settings):
+    settings.EXPERTS_ROUTER_MODEL = "learned"
+    result = evaluate(load_history_xml(_dump(tmp_path)))
+    assert result.model == "learned"
+    assert set(result.summary()["alternatives"]) == {"candidate_model"}

@@ -118,8 +118,10 @@ def test_live_learned_routing_prefers_the_active_tag_expert(make_user, category,
 
 
 @pytest.mark.django_db
-def test_the_candidate_model_remains_available_as_a_fallback(make_user, category, settings):
-    settings.EXPERTS_ROUTER_MODEL = "candidate"
+def test_the_candidate_model_is_the_default(make_user, category):
+    from experts import conf
+
+    assert conf.get("EXPERTS_ROUTER_MODEL") == "candidate"
     strong, weak = make_user(), make_user()
     for n in range(3):
         solved_question(
@@ -140,6 +142,7 @@ def test_the_candidate_model_remains_available_as_a_fallback(make_user, category
 @pytest.mark.django_db
 def test_configured_weights_override_the_defaults(make_user, category, settings):
     # Weighting only idleness: whoever acted last comes first, whatever their record.
+    settings.EXPERTS_ROUTER_MODEL = "learned"
     settings.EXPERTS_ROUTER_WEIGHTS = {"log_idle_days": -1.0}
     veteran, newcomer = make_user(), make_user()
     import time_machine

@@ -9,8 +9,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from experts.evaluation import (
+    EvaluationResult,
     NoTestQuestions,
     evaluate,
+    evaluate_rolling,
     load_history_db,
     load_history_xml,
     metrics_from_ranks,
@@ -31,6 +33,13 @@ class Command(BaseCommand):
             help="'db' (default) or 'xml DIR' (a Stack Exchange dump directory)",
         )
         parser.add_argument("--bootstrap", type=int, default=1000)
+        parser.add_argument(
+            "--rolling",
+            type=int,
+            metavar="FOLDS",
+            help="rolling-origin evaluation: retrain at FOLDS cutoffs from 50%% to 90%% of "
+            "the questions, test each until the next one, pool the test questions",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = options["source"]
@@ -50,8 +59,17 @@ class Command(BaseCommand):
                 raise CommandError(f"--cutoff is not an ISO date: {exc}") from exc
             if cutoff.tzinfo is None:
                 cutoff = cutoff.replace(tzinfo=UTC)
+        folds = []
+        if options["rolling"] is not None:
+            if cutoff is not None:
+                raise CommandError("--rolling chooses its own cutoffs; leave out --cutoff")
+            if not 1 <= options["rolling"] <= 20:
+                raise CommandError("--rolling takes 1 to 20 folds")
         try:
-            result = evaluate(history, cutoff=cutoff)
+            if options["rolling"] is not None:
+                result, folds = evaluate_rolling(history, folds=options["rolling"])
+            else:
+                result = evaluate(history, cutoff=cutoff)
         except NoTestQuestions as exc:
             raise CommandError(f"Nothing to evaluate: {exc}.") from exc
         summary = result.summary()
@@ -64,22 +82,36 @@ class Command(BaseCommand):
                 "known_targets": result.known_targets,
                 "static_oracle_mrr": result.static_oracle_mrr,
                 "cutoff": result.cutoff.isoformat(),
+                "model": result.model,
             }
+            if folds:
+                summary["folds"] = [_fold_summary(fold) for fold in folds]
             self.stdout.write(json.dumps(summary, indent=2, sort_keys=True))
             return
+        for fold in folds:
+            cells = "  ".join(
+                f"{name} {metrics_from_ranks(ranks)['MRR']:.3f}"
+                for name, ranks in fold.ranks.items()
+            )
+            self.stdout.write(
+                f"fold {fold.cutoff:%Y-%m-%d} ({fold.test_questions} questions) MRR: {cells}"
+            )
+        scope = f"{len(folds)} rolling folds pooled, first " if folds else ""
         self.stdout.write(
-            f"cutoff {result.cutoff:%Y-%m-%d %H:%M} UTC, {result.test_questions} test questions, "
-            f"{result.candidates} candidate answerers; {result.known_targets} accepted answerers "
-            "had answered before the cutoff (newcomers rank last under every model)"
+            f"{scope}cutoff {result.cutoff:%Y-%m-%d %H:%M} UTC, {result.test_questions} test "
+            f"questions, {result.candidates} candidate answerers; {result.known_targets} "
+            "accepted answerers had answered before their cutoff (newcomers rank last under "
+            "every model)"
         )
         self.stdout.write(
             f"bound: MRR {result.static_oracle_mrr:.3f} for the best ranking that is the same "
             "for every question (it knows who went on to win how many; only per-question "
             "signals such as text and tags can beat it)"
         )
+        self.stdout.write(f"router: the {result.model} model (EXPERTS_ROUTER_MODEL)")
         source = "fitted on the training period" if result.weights_fitted else "defaults"
         weights = ", ".join(f"{k} {v:+.2f}" for k, v in result.weights.items())
-        self.stdout.write(f"router weights ({source}): {weights}")
+        self.stdout.write(f"learned model weights ({source}): {weights}")
         for name, ranks in result.ranks.items():
             metrics = metrics_from_ranks(ranks)
             ci = confidence["intervals"][name]
@@ -96,3 +128,12 @@ class Command(BaseCommand):
                 for k, d in diffs.items()
             )
             self.stdout.write(f"  vs {name:<24} {cells}")
+
+
+def _fold_summary(fold: EvaluationResult) -> dict[str, Any]:
+    return {
+        "cutoff": fold.cutoff.isoformat(),
+        "end": fold.end.isoformat() if fold.end else None,
+        "test_questions": fold.test_questions,
+        "MRR": {name: metrics_from_ranks(ranks)["MRR"] for name, ranks in fold.ranks.items()},
+    }
