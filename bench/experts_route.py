@@ -177,7 +177,16 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--answers", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument(
+        "--model",
+        choices=("candidate", "learned"),
+        help="routing model to time (default: EXPERTS_ROUTER_MODEL)",
+    )
     args = parser.parse_args()
+    if args.model:
+        from django.conf import settings
+
+        settings.EXPERTS_ROUTER_MODEL = args.model
     if connection.vendor != "postgresql":
         print("note: not PostgreSQL; the budget is for the production database")
     call_command("migrate", verbosity=0)
@@ -217,8 +226,11 @@ def main() -> None:
         cpu.append((time.process_time() - c0) * 1000)
     timings.sort()
     users = ExpertiseScore.objects.filter(category__isnull=True).count()
+    from experts import conf
+
     print(
-        f"{connection.vendor}: {users} users with scores, "
+        f"{conf.get('EXPERTS_ROUTER_MODEL')} model on {connection.vendor}: "
+        f"{users} users with scores, "
         f"{ExpertProfile.objects.count()} profiles, {len(result)} candidates scored per question"
     )
     print(
