@@ -360,12 +360,6 @@ def payout_mark_failed(*, payout_id: int, reason: str) -> bool:
         return False
 
 
-def _inside_transaction() -> bool:
-    # The test runner's own wrapping transaction (TestCase) does not count.
-    connection = transaction.get_connection()
-    return any(not getattr(b, "_from_testcase", False) for b in connection.atomic_blocks)
-
-
 def payout_submit(*, payout_id: int) -> str:
     """Hand the payout to its provider. Runs in a task, outside any transaction.
 
@@ -375,14 +369,15 @@ def payout_submit(*, payout_id: int) -> str:
     """
     from rewards.providers import provider_for
 
-    if _inside_transaction():
-        raise RuntimeError("payout_submit calls a provider: never inside a transaction")
-    _transition(
-        payout_id,
-        old=[PayoutState.APPROVED],
-        new=PayoutState.SUBMITTED,
-        submitted_at=timezone.now(),
-    )
+    # durable: the claim must commit before the provider is called, so a caller's open
+    # transaction (which could roll the claim back after the money left) raises here.
+    with transaction.atomic(durable=True):
+        _transition(
+            payout_id,
+            old=[PayoutState.APPROVED],
+            new=PayoutState.SUBMITTED,
+            submitted_at=timezone.now(),
+        )
     payout = Payout.objects.select_related("method").filter(pk=payout_id).first()
     if payout is None or payout.state != PayoutState.SUBMITTED:
         return payout.state if payout else "missing"

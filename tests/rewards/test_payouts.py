@@ -266,3 +266,19 @@ def test_the_submit_task_twice_is_one_transfer(funded, stripe_method, finance, f
     submit_payout.apply(args=[payout.pk])
     assert len(fake_stripe.requests) == 1
     assert _balance(funded) == 3000
+
+
+def test_a_payout_is_never_submitted_from_inside_a_transaction(
+    funded, stripe_method, finance, fake_stripe
+):
+    from django.db import transaction
+
+    payout = payout_request(
+        user=funded, method_id=stripe_method.pk, amount_minor=2000, idempotency_key="k"
+    )
+    payout_approve(payout_id=payout.pk, actor=finance)
+    with pytest.raises(RuntimeError, match="durable"), transaction.atomic():
+        payout_submit(payout_id=payout.pk)
+    payout.refresh_from_db()
+    assert payout.state == PayoutState.APPROVED
+    assert not fake_stripe.transfers
