@@ -107,7 +107,6 @@ URLS: dict[str, tuple[str, str]] = {
     "set_language":                ("POST", "site.health"),
     "api-schema":                  ("GET",  "api.schema"),
     "api-docs":                    ("GET",  "api.schema"),
-    "api-redoc":                   ("GET",  "api.schema"),
     # --- API -------------------------------------------------------------------------------
     "api:me":                      ("GET",  "account.settings"),
     "api:auth_token":              ("POST", "account.token"),
