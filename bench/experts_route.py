@@ -125,6 +125,8 @@ def generate(*, users: int, answers: int, seed: int = 1) -> None:
                 decayed_at=at, last_activity_at=at,
                 score=scoring.expertise_score(accepted=a, answers=nn, base_rate=p0,
                                               strength=strength),
+                activity=scoring.ladder_add({}, at=at, new_at=at, weight=nn, when=at)
+                if category_id is None else {},
             )  # fmt: skip
 
         scores.append(row(None, 1.0))

@@ -457,6 +457,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "experts.tasks.refresh_scores",
         "schedule": crontab(hour=4, minute=11),
     },
+    "experts-calibrate-routing": {
+        "task": "experts.tasks.calibrate_routing",
+        "schedule": crontab(hour=4, minute=41),
+    },
     "metrics-refresh-rollups": {
         "task": "metrics.tasks.refresh_rollups",
         "schedule": timedelta(minutes=15),

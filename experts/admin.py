@@ -13,6 +13,7 @@ from experts.models import (
     ExpertAvailability,
     ExpertiseScore,
     Rank,
+    RoutingCalibration,
     RoutingNotification,
 )
 
@@ -71,3 +72,17 @@ class ExpertAvailabilityAdmin(admin.ModelAdmin):
 class RoutingNotificationAdmin(admin.ModelAdmin):
     list_display = ["thread", "expert", "wave", "created_at", "emailed_at"]
     raw_id_fields = ["thread", "expert"]
+
+
+@admin.register(RoutingCalibration)
+class RoutingCalibrationAdmin(admin.ModelAdmin):
+    """Read-only: the daily task writes these; routing uses the latest."""
+
+    list_display = ["computed_at", "half_life_days", "answers_used"]
+    readonly_fields = ["computed_at", "half_life_days", "answers_used", "scores"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

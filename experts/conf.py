@@ -24,10 +24,9 @@ DEFAULTS: dict[str, Any] = {
     # Jelinek-Mercer weight of the background model (0.5: the profile and the background
     # are equally trusted; not tuned beyond a check of 0.5/0.8/0.95 on the time split).
     "EXPERTS_TEXT_SMOOTHING": 0.5,
-    # Routing model: "candidate" (P(u | c) P(q | u) of experts.scoring: no fitted weights)
-    # or "learned" (experts.learn, a conditional logit fitted per community). On the beer
-    # dump's rolling-origin evaluation the candidate model leads the best baseline and the
-    # learned one trails it (bench/README.md, "Expert routing"), so it is the default.
+    # Routing model: "candidate" (P(u | c) P(q | u) of experts.scoring: no fitted weights,
+    # activity on the community's own timescale) or "learned" (experts.learn, a conditional
+    # logit fitted per community). Why the default: experts.router, bench/README.md.
     "EXPERTS_ROUTER_MODEL": "candidate",
     # Weights of the learned model by feature name; None: experts.learn.DEFAULT_WEIGHTS.
     # Refit for a community with ``manage.py experts_evaluate`` (it prints the weights it

@@ -186,6 +186,8 @@ class Replica:
         self.tag_stats: dict[tuple[int, str], scoring.Decayed] = {}
         self.answer_times: dict[int, list[datetime]] = defaultdict(list)
         self.cutoff = cutoff
+        self._routing_days: float | None = None
+        self._recency: dict[int, float] | None = None
         events: list[tuple[datetime, int, object]] = [
             (q.created_at, 0, q) for q in history.questions.values() if q.created_at < cutoff
         ]
@@ -296,6 +298,7 @@ class Replica:
         cat_score = {u: self._score_now(u, q.category_id, now) for u in users}
         all_score = {u: self._score_now(u, None, now) for u in users}
         query = query_terms(title=q.title, body=q.body, tags=q.tags)
+        recency = self.recency()
         text_ids = set(
             top_by_prior(
                 ids=users,
@@ -303,6 +306,7 @@ class Replica:
                 all_score=all_score,
                 category_total=sum(cat_score.values()),
                 overall_total=sum(all_score.values()),
+                recency=recency,
             )
         )
         ranked = rank_candidates(
@@ -316,8 +320,38 @@ class Replica:
             background=self.background,
             background_total=self.background_total,
             now=now,
+            recency=recency,
         )
         return {s.user_id: s.log_score for s in ranked}
+
+    def routing_half_life_days(self) -> float:
+        """As ``services.routing_calibrate`` chooses it live: from the latest 50,000
+        answers (by someone other than the asker) before the cutoff; without any, the
+        reputation half-life."""
+        if self._routing_days is None:
+            events = sorted(
+                (t.timestamp(), u) for u, times in self.answer_times.items() for t in times
+            )[-50_000:]
+            best, _ = scoring.choose_half_life(events)
+            self._routing_days = best or self.half_life / 86400.0
+        return self._routing_days
+
+    def recency(self) -> dict[int, float]:
+        """``scoring.recency_ratio`` for every answerer, as live routing reads it."""
+        if self._recency is None:
+            days = self.routing_half_life_days()
+            self._recency = {}
+            if days * 86400.0 != self.half_life:
+                rate = scoring.LN2 / (days * 86400.0)
+                for u, times in self.answer_times.items():
+                    d = self.stats.get((u, None))
+                    answers = d.at_time(self.cutoff, half_life=self.half_life)[1] if d else 0.0
+                    if answers > 0:
+                        activity = sum(
+                            math.exp(-rate * (self.cutoff - t).total_seconds()) for t in times
+                        )
+                        self._recency[u] = activity / answers
+        return self._recency
 
     def baseline_count(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
         return {u: float(self.accepted_count.get(u, 0)) for u in users}
@@ -492,6 +526,8 @@ class EvaluationResult:
     # Which model "router" is ("candidate" or "learned"), and where the test window ends.
     model: str = "candidate"
     end: datetime | None = None
+    # The routing timescale chosen from the training period (scoring.choose_half_life).
+    routing_half_life_days: float = 0.0
 
     def confidence(self, *, samples: int = 1000) -> dict:
         """95 % bootstrap intervals per model, and of the router's lead over each baseline
@@ -716,6 +752,7 @@ def evaluate(
         static_oracle_mrr=_static_oracle_mrr(tests, users),
         model=live,
         end=end,
+        routing_half_life_days=replica.routing_half_life_days(),
     )
 
 
@@ -764,5 +801,6 @@ def evaluate_rolling(history: History, *, folds: int = 5) -> tuple[EvaluationRes
         static_oracle_mrr=sum(r.static_oracle_mrr * r.test_questions for r in results) / total,
         model=results[0].model,
         end=results[-1].end,
+        routing_half_life_days=results[-1].routing_half_life_days,
     )
     return pooled, results

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,6 +48,10 @@ class ExpertiseScore(DecayedStats):
     )
     # Only maintained on the overall row (category NULL); "" = no rank.
     rank = models.CharField(_("rank"), max_length=16, blank=True, default="")
+    # Decayed answer counts at each half-life of scoring.ACTIVITY_HALF_LIVES_DAYS (keys
+    # like "30"), referring to decayed_at like the other sums: routing reads the one the
+    # community's RoutingCalibration chose. Maintained on the overall row only.
+    activity = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("expertise score")
@@ -72,6 +77,12 @@ class ExpertiseScore(DecayedStats):
                 fields=["-score"],
                 condition=Q(category__isnull=True),
                 name="expertise_overall_score_idx",
+            ),
+            # The routing pre-filter's most recently active answerers (short timescales).
+            models.Index(
+                fields=["-last_activity_at"],
+                condition=Q(category__isnull=True),
+                name="expertise_overall_recent_idx",
             ),
         ]
 
@@ -348,3 +359,22 @@ class SeenThread(models.Model):
 
     def __str__(self) -> str:
         return str(self.thread_id)
+
+
+class RoutingCalibration(models.Model):
+    """The routing timescale chosen from the community's own history (latest row wins):
+    the half-life under which decayed answer counts best predicted who answered next."""
+
+    half_life_days = models.FloatField(_("half-life (days)"))
+    # Mean log-likelihood per predicted answer for every half-life tried.
+    scores = models.JSONField(default=dict)
+    answers_used = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("routing calibration")
+        verbose_name_plural = _("routing calibrations")
+        ordering = ["-computed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.half_life_days:g} days ({self.computed_at:%Y-%m-%d})"

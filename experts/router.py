@@ -10,12 +10,16 @@ Two models, chosen by ``EXPERTS_ROUTER_MODEL``:
   (default ``learn.DEFAULT_WEIGHTS``).
 
 Why the candidate model is the default (figures in bench/README.md, "Expert routing"):
-on the beer dump's rolling-origin evaluation (five folds, 269 test questions) it leads
-the decayed-accepts baseline by +0.017 MRR [+0.005, +0.031] and is never far below it in
-any fold, while the learned model trails it by -0.022 [-0.049, +0.005], losing 0.115 in
-one fold: weights fitted on one stretch of a community's history did not carry to the
-next. A model without fitted weights is also the safer start for a community with no
-history to fit on.
+weights fitted on one stretch of a community's history did not carry to the next (on the
+beer dump's rolling-origin evaluation the learned model trailed the decayed-accepts
+baseline), while the candidate model has no fitted weights at all.
+
+Its one timescale is the community's own: the prior counts each user's answers at the
+half-life that best predicted who answered next in the site's history (chosen daily by
+``services.routing_calibrate`` from a ladder of stored sums, ``scoring.choose_half_life``;
+the reputation half-life until the first calibration). A four-year-old site gets 30-45
+days, a site in its first weeks 2 days; with one fixed 180-day half-life the router fell
+to the level of the baselines on such a young site (MRR 0.13 against 0.27).
 
 Both share the candidate pre-filter and the loads below.
 
@@ -27,7 +31,9 @@ Cost per question, independent of the number of users:
    and reads tag rows only when ``log_tag_answers`` has a weight);
 3. the query terms' background counts — one ``term IN (...)`` query on a unique index,
    and the candidates' profiles (capped at EXPERTS_PROFILE_TERMS terms);
-4. (candidate model only) two totals for the backoff, cached for ten minutes;
+4. (candidate model only) two totals for the backoff and the routing half-life, cached
+   for ten minutes; on a routing timescale shorter than the reputation half-life, one more
+   indexed scan for the most recently active answerers (``expertise_overall_recent_idx``);
 then O(candidates x query terms) arithmetic in Python.
 """
 
@@ -40,11 +46,12 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from experts import conf, learn, scoring
 from experts.models import ExpertiseScore, ExpertProfile, TagExpertise, TermStat
-from experts.selectors import category_score_total
+from experts.selectors import category_score_total, routing_half_life_days
 from experts.services import TOTAL_TERM, base_rates
 from experts.text import query_terms
 
@@ -93,8 +100,9 @@ def _cached_total(category_id: int | None) -> float:
     return float(total)
 
 
-def candidate_ids(*, question: Question, limit: int) -> list[int]:
-    """Users with standing in the question's category, its tags, or overall."""
+def candidate_ids(*, question: Question, limit: int, recent: bool = False) -> list[int]:
+    """Users with standing in the question's category, its tags, or overall; with
+    ``recent``, also the most recently active answerers."""
     ids: dict[int, None] = {}
     ids.update(
         dict.fromkeys(
@@ -120,6 +128,16 @@ def candidate_ids(*, question: Question, limit: int) -> list[int]:
             .values_list("user_id", flat=True)[: limit // 2]
         )
     )
+    if recent:
+        # On a short routing timescale the people answering this week may not be among
+        # the best by long-term standing yet.
+        ids.update(
+            dict.fromkeys(
+                ExpertiseScore.objects.filter(category__isnull=True, last_activity_at__isnull=False)
+                .order_by("-last_activity_at")
+                .values_list("user_id", flat=True)[: limit // 2]
+            )
+        )
     ids.pop(question.author_id, None)  # type: ignore[arg-type]
     return list(ids)
 
@@ -137,18 +155,34 @@ def rank(
     strength = float(conf.get("EXPERTS_PRIOR_STRENGTH"))
     default_rate = float(conf.get("EXPERTS_DEFAULT_BASE_RATE"))
     excluded = set(exclude)
-    ids = [u for u in candidate_ids(question=question, limit=limit) if u not in excluded]
+    recent = routing_half_life_days() < float(conf.get("EXPERTS_HALF_LIFE_DAYS"))
+    ids = [
+        u for u in candidate_ids(question=question, limit=limit, recent=recent) if u not in excluded
+    ]
     if not ids:
         return []
     if conf.get("EXPERTS_ROUTER_MODEL") != "candidate":
         return rank_learned(question=question, ids=ids, now=now)
     rates = base_rates()
+    routing_days = routing_half_life_days()
+    key = scoring.ladder_key(routing_days)
+    # Only the routing half-life's sum is read (a key lookup in the database), rather than
+    # every candidate's whole ladder.
     rows = ExpertiseScore.objects.filter(
         Q(category_id=question.category_id) | Q(category__isnull=True), user_id__in=ids
-    ).values_list("user_id", "category_id", "decayed_accepted", "decayed_answers", "decayed_at")
+    ).values_list(
+        "user_id",
+        "category_id",
+        "decayed_accepted",
+        "decayed_answers",
+        "decayed_at",
+        KT(f"activity__{key}"),
+    )
     cat_score: dict[int, float] = {}
     all_score: dict[int, float] = {}
-    for user_id, category_id, acc, ans, at in rows:
+    recency: dict[int, float] = {}
+    for user_id, category_id, acc, ans, at, routing_activity in rows:
+        activity = {key: float(routing_activity)} if routing_activity is not None else None
         acc_now, ans_now = scoring.Decayed(accepted=acc, answers=ans, at=at).at_time(
             now, half_life=half_life
         )
@@ -157,6 +191,12 @@ def rank(
             accepted=acc_now, answers=ans_now, base_rate=p0, strength=strength
         )
         (cat_score if category_id else all_score)[user_id] = value
+        if category_id is None:
+            ratio = scoring.recency_ratio(
+                activity=activity, at=at, now=now, days=routing_days, answers_now=ans_now
+            )
+            if ratio is not None:
+                recency[user_id] = ratio
     query = query_terms(title=question.title, body=question.body, tags=question.tag_names)
     background = dict(
         TermStat.objects.filter(term__in=[*query, TOTAL_TERM]).values_list("term", "count")
@@ -168,6 +208,7 @@ def rank(
         all_score=all_score,
         category_total=_cached_total(question.category_id),
         overall_total=_cached_total(None),
+        recency=recency,
     )
     profiles = _profiles_restricted(ids=text_ids, terms=list(query))
     return rank_candidates(
@@ -181,6 +222,7 @@ def rank(
         background=background,
         background_total=background_total,
         now=now,
+        recency=recency,
     )
 
 
@@ -211,12 +253,14 @@ def top_by_prior(
     all_score: dict[int, float],
     category_total: float,
     overall_total: float,
+    recency: dict[int, float] | None = None,
 ) -> list[int]:
     """The EXPERTS_ROUTING_TEXT_CANDIDATES best candidates by prior: only they get the
     (costlier) text evidence. Text is a re-ranking signal: a candidate far down by
     standing would need an extreme text match to reach the few who get notified."""
     backoff = float(conf.get("EXPERTS_CATEGORY_BACKOFF"))
     limit = int(conf.get("EXPERTS_ROUTING_TEXT_CANDIDATES"))
+    recency = recency or {}
     priors = {
         u: scoring.category_prior(
             user_category_score=cat_score.get(u, 0.0),
@@ -225,6 +269,7 @@ def top_by_prior(
             overall_total=overall_total,
             backoff=backoff,
         )
+        * recency.get(u, 1.0)
         for u in ids
     }
     return sorted(priors, key=lambda u: (-priors[u], u))[:limit]
@@ -242,8 +287,14 @@ def rank_candidates(
     background: dict[str, float],
     background_total: float,
     now: datetime,
+    recency: dict[int, float] | None = None,
 ) -> list[Suggestion]:
-    """The pure scoring step, shared with the offline evaluation."""
+    """The pure scoring step, shared with the offline evaluation.
+
+    ``recency``: per user, answer activity at the routing half-life over activity at the
+    reputation half-life (``scoring.recency_ratio``); the prior's volume is thereby
+    counted on the community's own timescale. Missing users keep ratio 1."""
+    recency = recency or {}
     half_life = conf.half_life_seconds()
     backoff = float(conf.get("EXPERTS_CATEGORY_BACKOFF"))
     smoothing = float(conf.get("EXPERTS_TEXT_SMOOTHING"))
@@ -256,7 +307,7 @@ def rank_candidates(
             user_overall_score=all_score.get(user_id, 0.0),
             overall_total=overall_total,
             backoff=backoff,
-        )
+        ) * recency.get(user_id, 1.0)
         profile = profiles.get(user_id)
         text = 0.0
         if profile is not None and profile[0]:

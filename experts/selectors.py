@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from experts.models import (
     ExpertAcceptance,
     ExpertAvailability,
     ExpertiseScore,
+    RoutingCalibration,
     RoutingNotification,
     TagExpertise,
 )
@@ -286,3 +288,18 @@ def category_score_total(*, category_id: int | None) -> float:
     qs = ExpertiseScore.objects.all()
     qs = qs.filter(category_id=category_id) if category_id else qs.filter(category__isnull=True)
     return float(qs.aggregate(s=Sum("score"))["s"] or 0.0)
+
+
+ROUTING_HALF_LIFE_CACHE_KEY = "experts:routing_half_life"
+
+
+def routing_half_life_days() -> float:
+    """The routing timescale: the latest RoutingCalibration's choice, else the reputation
+    half-life (EXPERTS_HALF_LIFE_DAYS), so an uncalibrated site ranks as before. Cached
+    for ten minutes (one row read)."""
+    days = cache.get(ROUTING_HALF_LIFE_CACHE_KEY)
+    if days is None:
+        latest = RoutingCalibration.objects.values_list("half_life_days", flat=True).first()
+        days = float(latest) if latest is not None else float(conf.get("EXPERTS_HALF_LIFE_DAYS"))
+        cache.set(ROUTING_HALF_LIFE_CACHE_KEY, days, 600)
+    return float(days)

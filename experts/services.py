@@ -8,9 +8,11 @@ BaseRate and TermStat are plain F() counters and take no lock.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,12 +32,13 @@ from experts.models import (
     ExpertiseScore,
     ExpertProfile,
     Rank,
+    RoutingCalibration,
     RoutingNotification,
     SeenThread,
     TagExpertise,
     TermStat,
 )
-from experts.selectors import acceptance_verdict
+from experts.selectors import ROUTING_HALF_LIFE_CACHE_KEY, acceptance_verdict
 from experts.text import question_terms
 from forum.models import Post, Thread
 
@@ -101,11 +104,16 @@ def termstats_add(*, terms: Iterable[str], delta: float = 1.0) -> None:
 
 
 def _apply(row: DecayedStats, *, accepted: float, answers: float, when: datetime) -> None:
+    old_at = row.decayed_at
     d = scoring.Decayed(
         accepted=row.decayed_accepted, answers=row.decayed_answers, at=row.decayed_at
     )
     d.add(accepted=accepted, answers=answers, when=when, half_life=conf.half_life_seconds())
     row.decayed_accepted, row.decayed_answers, row.decayed_at = d.accepted, d.answers, d.at
+    if isinstance(row, ExpertiseScore) and row.category_id is None:
+        row.activity = scoring.ladder_add(
+            row.activity or {}, at=old_at, new_at=d.at, weight=answers, when=when
+        )
     if answers > 0 or accepted > 0:
         row.last_activity_at = max(row.last_activity_at or when, when)
 
@@ -178,7 +186,7 @@ def _stats_add(
         row.answer_count = max(row.answer_count + answer_count, 0)
         row.score = _score(row, base_rate=p0)
     overall.rank = rank_for_row(overall)
-    overall.save(update_fields=[*_FIELDS, "rank"])
+    overall.save(update_fields=[*_FIELDS, "rank", "activity"])
     in_category.save(update_fields=_FIELDS)
     for tag_id in sorted(set(tag_ids)):
         tag_row = _locked_tag(user_id=user_id, tag_id=tag_id, when=when)
@@ -514,10 +522,36 @@ def scores_refresh(*, now: datetime | None = None, batch_size: int = 2000) -> in
                         row.rank = rank_for_row(row, ranks)
                 fields = ["decayed_accepted", "decayed_answers", "decayed_at", "score"]
                 if model is ExpertiseScore:
-                    fields.append("rank")
+                    fields += ["rank", "activity"]
                 model.objects.bulk_update(rows, fields)
                 count += len(rows)
     return count
+
+
+# --- Routing timescale ----------------------------------------------------------------
+
+
+def routing_calibrate(*, max_answers: int = 50_000) -> RoutingCalibration | None:
+    """Choose the routing half-life from the latest ``max_answers`` answers (daily beat
+    task; see ``scoring.choose_half_life``). None, and nothing stored, while no answer
+    has a predecessor to be predicted from."""
+    rows = list(
+        Post.objects.filter(is_hidden=False, is_deleted=False, author__isnull=False)
+        .exclude(author_id=F("thread__author_id"))
+        .order_by("-created_at", "-pk")
+        .values_list("created_at", "author_id")[:max_answers]
+    )
+    rows.reverse()
+    best, scores = scoring.choose_half_life((t.timestamp(), u) for t, u in rows)
+    if best is None:
+        return None
+    calibration = RoutingCalibration.objects.create(
+        half_life_days=best,
+        scores={scoring.ladder_key(d): v for d, v in scores.items() if math.isfinite(v)},
+        answers_used=len(rows),
+    )
+    cache.delete(ROUTING_HALF_LIFE_CACHE_KEY)
+    return calibration
 
 
 # --- Availability and routing -----------------------------------------------------------
@@ -618,4 +652,5 @@ def experts_rebuild(*, progress: object = None, now: datetime | None = None) -> 
             counts["acceptances"] += acceptance_record(post_id=pk) is not None
     scores_refresh(now=now)
     ranks_recompute()
+    routing_calibrate()
     return counts

@@ -34,3 +34,10 @@ def refresh_scores() -> int:
     count = services.scores_refresh()
     services.badges_award_category_tops()
     return count
+
+
+@shared_task(name="experts.tasks.calibrate_routing")
+def calibrate_routing() -> float | None:
+    """Choose the routing timescale from the latest answers (daily)."""
+    calibration = services.routing_calibrate()
+    return calibration.half_life_days if calibration else None

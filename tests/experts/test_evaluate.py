@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from experts import learn
+from experts import learn, scoring
 from experts.evaluation import (
     AnswerRec,
     History,
@@ -111,6 +111,8 @@ def test_the_command_prints_json_with_router_and_baselines(tmp_path, capsys):
     assert {"router", "baselines", "alternatives", "weights"} <= set(data)
     assert set(data["alternatives"]) == {"learned_model"}
     assert data["model"] == "candidate"
+    # Two experts answering every other day: a timescale is chosen from the ladder.
+    assert data["routing_half_life_days"] in scoring.ACTIVITY_HALF_LIVES_DAYS
     assert (
         data["ci95"]["router"]["MRR"][0]
         <= data["router"]["MRR"]

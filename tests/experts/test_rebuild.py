@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from experts import services
+from experts import scoring, services
 from experts.models import ExpertiseScore, ExpertProfile, TagExpertise, TermStat
 from forum import services as forum
 from tests.experts.conftest import dispatch_all
@@ -27,6 +27,7 @@ def _snapshot() -> dict:
             round(r.decayed_answers, 9),
             round(r.score, 9),
             r.rank,
+            tuple(sorted((k, round(v, 9)) for k, v in r.activity.items())),
         )
         for r in ExpertiseScore.objects.all()
     }
@@ -74,6 +75,12 @@ def test_rebuild_from_history_equals_the_incremental_result(make_user, staff):
         services.experts_rebuild(now=now)
         rebuilt = _snapshot()
     assert incremental["scores"] and incremental["profiles"]
+    # The routing-timescale sums are kept on the overall rows, at every half-life.
+    assert all(
+        len(row[-1]) == len(scoring.ACTIVITY_HALF_LIVES_DAYS)
+        for (_, category_id), row in incremental["scores"].items()
+        if category_id is None
+    )
     assert rebuilt == incremental
 
 

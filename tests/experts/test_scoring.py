@@ -145,3 +145,64 @@ def test_category_prior_backs_off_to_overall_standing():
     )
     assert newcomer > stranger == 0.0
     assert math.isinf(scoring.router_log_score(prior=0.0, text=1.0))
+
+
+# --- Routing timescale --------------------------------------------------------------------
+
+DAY = 86400.0
+
+
+def test_the_activity_ladder_is_order_independent_and_decays_each_half_life():
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    early, late = t0, t0 + timedelta(days=10)
+    forward = scoring.ladder_add({}, at=early, new_at=early, weight=1.0, when=early)
+    forward = scoring.ladder_add(forward, at=early, new_at=late, weight=1.0, when=late)
+    backward = scoring.ladder_add({}, at=late, new_at=late, weight=1.0, when=late)
+    backward = scoring.ladder_add(backward, at=late, new_at=late, weight=1.0, when=early)
+    assert forward == pytest.approx(backward)
+    # At a 10-day half-life the older answer counts half, at 2 days 1/32.
+    assert forward["h10"] == pytest.approx(1.5)
+    assert forward["h2"] == pytest.approx(1 + 2**-5)
+    # Withdrawing an answer takes it out again (never below zero).
+    gone = scoring.ladder_add(forward, at=late, new_at=late, weight=-1.0, when=late)
+    assert gone["h10"] == pytest.approx(0.5)
+    assert min(scoring.ladder_add(gone, at=late, new_at=late, weight=-5.0, when=late).values()) == 0
+
+
+def _events(pattern):
+    return [(day * DAY, user) for day, user in pattern]
+
+
+def test_a_community_that_turns_over_in_days_gets_a_short_half_life():
+    # Every fortnight a new crowd answers, then leaves for good.
+    pattern = [(w * 14 + d * 0.5, w * 10 + d % 3) for w in range(12) for d in range(20)]
+    best, scores = scoring.choose_half_life(_events(pattern))
+    assert best is not None and best <= 7
+    assert scores[best] > scores[365.0]
+
+
+def test_a_community_with_steady_regulars_gets_a_long_half_life():
+    # The same five people answer in turn for two years, the first of them half the time.
+    pattern = [(n * 2.0, 1 if n % 2 else 2 + n % 4) for n in range(365)]
+    best, _ = scoring.choose_half_life(_events(pattern))
+    assert best is not None and best >= 90
+
+
+def test_no_half_life_is_chosen_without_an_answer_to_predict():
+    assert scoring.choose_half_life([])[0] is None
+    best, _ = scoring.choose_half_life(_events([(0, 1), (1, 2), (2, 3)]))
+    assert best is None
+
+
+def test_the_recency_ratio_is_one_at_the_reputation_half_life_and_none_without_a_ladder():
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    sums = scoring.ladder_add({}, at=t0, new_at=t0, weight=4.0, when=t0)
+    later = t0 + timedelta(days=30)
+    answers_now = 4.0 * 2 ** (-30 / 180)
+    assert scoring.recency_ratio(
+        activity=sums, at=t0, now=later, days=180.0, answers_now=answers_now
+    ) == pytest.approx(1.0)
+    assert scoring.recency_ratio(
+        activity=sums, at=t0, now=later, days=7.0, answers_now=answers_now
+    ) == pytest.approx(2 ** (-30 / 7) / 2 ** (-30 / 180))
+    assert scoring.recency_ratio(activity={}, at=t0, now=later, days=7.0, answers_now=1.0) is None

@@ -83,6 +83,7 @@ class Command(BaseCommand):
                 "static_oracle_mrr": result.static_oracle_mrr,
                 "cutoff": result.cutoff.isoformat(),
                 "model": result.model,
+                "routing_half_life_days": result.routing_half_life_days,
             }
             if folds:
                 summary["folds"] = [_fold_summary(fold) for fold in folds]
@@ -108,7 +109,10 @@ class Command(BaseCommand):
             "for every question (it knows who went on to win how many; only per-question "
             "signals such as text and tags can beat it)"
         )
-        self.stdout.write(f"router: the {result.model} model (EXPERTS_ROUTER_MODEL)")
+        self.stdout.write(
+            f"router: the {result.model} model (EXPERTS_ROUTER_MODEL); routing timescale "
+            f"{result.routing_half_life_days:g} days, chosen from the training period"
+        )
         source = "fitted on the training period" if result.weights_fitted else "defaults"
         weights = ", ".join(f"{k} {v:+.2f}" for k, v in result.weights.items())
         self.stdout.write(f"learned model weights ({source}): {weights}")
