@@ -97,3 +97,24 @@ def test_on_a_short_timescale_this_weeks_answerers_are_candidates_beyond_the_top
     RoutingCalibration.objects.create(half_life_days=7.0)
     cache.clear()
     assert _ranked(category)[0] == newcomer.pk
+
+
+def test_upgrading_fills_the_ladder_as_the_incremental_path_would(make_user, category):
+    import importlib
+
+    from django.apps import apps
+
+    from experts import scoring
+    from experts.models import ExpertiseScore
+
+    migration = importlib.import_module("experts.migrations.0005_fill_routing_activity")
+    assert migration.LADDER_DAYS == scoring.ACTIVITY_HALF_LIVES_DAYS
+    _history(make_user, category)
+    overall = ExpertiseScore.objects.filter(category__isnull=True)
+    incremental = {r.user_id: r.activity for r in overall}
+    overall.update(activity={})
+    migration.fill(apps, None)
+    filled = {r.user_id: r.activity for r in overall}
+    assert set(filled) == set(incremental)
+    for user_id, sums in incremental.items():
+        assert filled[user_id] == pytest.approx(sums)
