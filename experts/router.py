@@ -142,6 +142,15 @@ def candidate_ids(*, question: Question, limit: int, recent: bool = False) -> li
     return list(ids)
 
 
+def _score_rows(*, question: Question, ids: list[int], extra: object) -> Iterable[tuple]:
+    """The candidates' category and overall rows (one indexed ``IN`` query): user, category,
+    decayed accepted and answers, their instant, and one ``extra`` column."""
+    return ExpertiseScore.objects.filter(
+        Q(category_id=question.category_id) | Q(category__isnull=True), user_id__in=ids
+    ).values_list("user_id", "category_id", "decayed_accepted", "decayed_answers", "decayed_at",
+                  extra)  # fmt: skip
+
+
 def rank(
     *,
     question: Question,
@@ -168,16 +177,7 @@ def rank(
     key = scoring.ladder_key(routing_days)
     # Only the routing half-life's sum is read (a key lookup in the database), rather than
     # every candidate's whole ladder.
-    rows = ExpertiseScore.objects.filter(
-        Q(category_id=question.category_id) | Q(category__isnull=True), user_id__in=ids
-    ).values_list(
-        "user_id",
-        "category_id",
-        "decayed_accepted",
-        "decayed_answers",
-        "decayed_at",
-        KT(f"activity__{key}"),
-    )
+    rows = _score_rows(question=question, ids=ids, extra=KT(f"activity__{key}"))
     cat_score: dict[int, float] = {}
     all_score: dict[int, float] = {}
     recency: dict[int, float] = {}
@@ -350,16 +350,7 @@ def standings(
 
     overall: dict[int, tuple[float, float, datetime | None]] = {}
     in_category: dict[int, float] = {}
-    rows = ExpertiseScore.objects.filter(
-        Q(category_id=question.category_id) | Q(category__isnull=True), user_id__in=ids
-    ).values_list(
-        "user_id",
-        "category_id",
-        "decayed_accepted",
-        "decayed_answers",
-        "decayed_at",
-        "last_activity_at",
-    )
+    rows = _score_rows(question=question, ids=ids, extra="last_activity_at")
     for user_id, category_id, acc, ans, when, last in rows:
         acc_now, ans_now = at(acc, ans, when)
         if category_id is None:
