@@ -345,8 +345,8 @@ def recency_ratio(
     reputation half-life (both at ``now``): multiplying the prior's volume by it counts that
     volume on the routing timescale while keeping the acceptance rate and category shares.
 
-    None (no adjustment) when the row has no sum for ``days`` (written before the ladder
-    existed: ``experts_rebuild`` fills it) or no answers to compare with."""
+    None (no adjustment) when the row has no sum for ``days`` (a row with no counted
+    answer yet) or no answers to compare with."""
     if not activity or ladder_key(days) not in activity or answers_now <= 0:
         return None
     return ladder_at(activity, at=at, when=now, days=days) / answers_now
