@@ -176,16 +176,9 @@ LAB_MODELS = {
 
 
 def rolling(history: evaluation.History, folds: int) -> None:
-    from collections import defaultdict
-
-    pooled: dict = defaultdict(list)
-    cutoffs = evaluation.rolling_cutoffs(history, folds=folds)
-    for start, end in zip(cutoffs, [*cutoffs[1:], None], strict=True):
-        result = evaluation.evaluate(history, cutoff=start, end=end, extra_models=LAB_MODELS)
-        for name, ranks in result.ranks.items():
-            pooled[name].extend(ranks)
-    reference = pooled["decayed_accepted_count"]
-    for name, ranks in pooled.items():
+    pooled, _ = evaluation.evaluate_rolling(history, folds=folds, extra_models=LAB_MODELS)
+    reference = pooled.ranks["decayed_accepted_count"]
+    for name, ranks in pooled.ranks.items():
         diff, low, high = evaluation.paired_difference_ci(ranks, reference)["MRR"]
         mrr = evaluation.metrics_from_ranks(ranks)["MRR"]
         print(f"{name:<24} MRR {mrr:.3f}  vs decayed {diff:+.3f} [{low:+.3f}, {high:+.3f}]")

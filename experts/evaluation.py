@@ -342,13 +342,16 @@ class Replica:
             days = self.routing_half_life_days()
             self._recency = {}
             if days * 86400.0 != self.half_life:
-                rate = scoring.LN2 / (days * 86400.0)
                 for u, times in self.answer_times.items():
                     d = self.stats.get((u, None))
                     answers = d.at_time(self.cutoff, half_life=self.half_life)[1] if d else 0.0
                     if answers > 0:
                         activity = sum(
-                            math.exp(-rate * (self.cutoff - t).total_seconds()) for t in times
+                            scoring.decay_factor(
+                                elapsed_seconds=(self.cutoff - t).total_seconds(),
+                                half_life_seconds=days * 86400.0,
+                            )
+                            for t in times
                         )
                         self._recency[u] = activity / answers
         return self._recency
@@ -571,11 +574,16 @@ class NoTestQuestions(Exception):
     pass
 
 
-def default_cutoff(history: History, *, train_share: float = 0.8) -> datetime:
+def _question_times_at(history: History, shares: list[float]) -> list[datetime]:
+    """The creation time of the question at each share of all questions by time."""
     times = sorted(q.created_at for q in history.questions.values())
     if not times:
         raise NoTestQuestions("the history has no questions")
-    return times[min(int(len(times) * train_share), len(times) - 1)]
+    return [times[min(int(len(times) * share), len(times) - 1)] for share in shares]
+
+
+def default_cutoff(history: History, *, train_share: float = 0.8) -> datetime:
+    return _question_times_at(history, [train_share])[0]
 
 
 def accepted_cases(
@@ -761,14 +769,13 @@ def rolling_cutoffs(history: History, *, folds: int) -> list[datetime]:
     50 % to 90 %), plus none: fold i tests [cutoff_i, cutoff_i+1)."""
     if folds < 1:
         raise ValueError("folds must be at least 1")
-    times = sorted(q.created_at for q in history.questions.values())
-    if not times:
-        raise NoTestQuestions("the history has no questions")
     shares = [0.9] if folds == 1 else [0.5 + 0.4 * i / (folds - 1) for i in range(folds)]
-    return sorted({times[min(int(len(times) * s), len(times) - 1)] for s in shares})
+    return sorted(set(_question_times_at(history, shares)))
 
 
-def evaluate_rolling(history: History, *, folds: int = 5) -> tuple[EvaluationResult, list]:
+def evaluate_rolling(
+    history: History, *, folds: int = 5, extra_models: dict[str, Callable] | None = None
+) -> tuple[EvaluationResult, list]:
     """Rolling-origin evaluation: retrain at each cutoff, test only until the next one.
 
     One fixed cutoff judges a model on one stretch of a community's history, tested with
@@ -782,7 +789,7 @@ def evaluate_rolling(history: History, *, folds: int = 5) -> tuple[EvaluationRes
     results = []
     for start, end in zip(cutoffs, [*cutoffs[1:], None], strict=True):
         try:
-            results.append(evaluate(history, cutoff=start, end=end))
+            results.append(evaluate(history, cutoff=start, end=end, extra_models=extra_models))
         except NoTestQuestions:
             continue
     if not results:

@@ -164,7 +164,8 @@ def rank(
     strength = float(conf.get("EXPERTS_PRIOR_STRENGTH"))
     default_rate = float(conf.get("EXPERTS_DEFAULT_BASE_RATE"))
     excluded = set(exclude)
-    recent = routing_half_life_days() < float(conf.get("EXPERTS_HALF_LIFE_DAYS"))
+    routing_days = routing_half_life_days()
+    recent = routing_days < float(conf.get("EXPERTS_HALF_LIFE_DAYS"))
     ids = [
         u for u in candidate_ids(question=question, limit=limit, recent=recent) if u not in excluded
     ]
@@ -173,7 +174,6 @@ def rank(
     if conf.get("EXPERTS_ROUTER_MODEL") != "candidate":
         return rank_learned(question=question, ids=ids, now=now)
     rates = base_rates()
-    routing_days = routing_half_life_days()
     key = scoring.ladder_key(routing_days)
     # Only the routing half-life's sum is read (a key lookup in the database), rather than
     # every candidate's whole ladder.
@@ -182,7 +182,6 @@ def rank(
     all_score: dict[int, float] = {}
     recency: dict[int, float] = {}
     for user_id, category_id, acc, ans, at, routing_activity in rows:
-        activity = {key: float(routing_activity)} if routing_activity is not None else None
         acc_now, ans_now = scoring.Decayed(accepted=acc, answers=ans, at=at).at_time(
             now, half_life=half_life
         )
@@ -193,7 +192,11 @@ def rank(
         (cat_score if category_id else all_score)[user_id] = value
         if category_id is None:
             ratio = scoring.recency_ratio(
-                activity=activity, at=at, now=now, days=routing_days, answers_now=ans_now
+                activity=None if routing_activity is None else float(routing_activity),
+                at=at,
+                now=now,
+                days=routing_days,
+                answers_now=ans_now,
             )
             if ratio is not None:
                 recency[user_id] = ratio
@@ -258,10 +261,33 @@ def top_by_prior(
     """The EXPERTS_ROUTING_TEXT_CANDIDATES best candidates by prior: only they get the
     (costlier) text evidence. Text is a re-ranking signal: a candidate far down by
     standing would need an extreme text match to reach the few who get notified."""
-    backoff = float(conf.get("EXPERTS_CATEGORY_BACKOFF"))
     limit = int(conf.get("EXPERTS_ROUTING_TEXT_CANDIDATES"))
+    by_prior = priors(
+        ids=ids,
+        cat_score=cat_score,
+        all_score=all_score,
+        category_total=category_total,
+        overall_total=overall_total,
+        recency=recency,
+    )
+    return sorted(by_prior, key=lambda u: (-by_prior[u], u))[:limit]
+
+
+def priors(
+    *,
+    ids: Iterable[int],
+    cat_score: dict[int, float],
+    all_score: dict[int, float],
+    category_total: float,
+    overall_total: float,
+    recency: dict[int, float] | None,
+) -> dict[int, float]:
+    """P(u | c) per candidate, its volume counted on the routing timescale: ``recency``
+    is, per user, answer activity at the routing half-life over activity at the reputation
+    half-life (``scoring.recency_ratio``); missing users keep ratio 1."""
+    backoff = float(conf.get("EXPERTS_CATEGORY_BACKOFF"))
     recency = recency or {}
-    priors = {
+    return {
         u: scoring.category_prior(
             user_category_score=cat_score.get(u, 0.0),
             category_total=category_total,
@@ -272,7 +298,6 @@ def top_by_prior(
         * recency.get(u, 1.0)
         for u in ids
     }
-    return sorted(priors, key=lambda u: (-priors[u], u))[:limit]
 
 
 def rank_candidates(
@@ -289,25 +314,21 @@ def rank_candidates(
     now: datetime,
     recency: dict[int, float] | None = None,
 ) -> list[Suggestion]:
-    """The pure scoring step, shared with the offline evaluation.
-
-    ``recency``: per user, answer activity at the routing half-life over activity at the
-    reputation half-life (``scoring.recency_ratio``); the prior's volume is thereby
-    counted on the community's own timescale. Missing users keep ratio 1."""
-    recency = recency or {}
+    """The pure scoring step, shared with the offline evaluation (``recency``: see
+    ``priors``)."""
     half_life = conf.half_life_seconds()
-    backoff = float(conf.get("EXPERTS_CATEGORY_BACKOFF"))
     smoothing = float(conf.get("EXPERTS_TEXT_SMOOTHING"))
+    by_prior = priors(
+        ids=ids,
+        cat_score=cat_score,
+        all_score=all_score,
+        category_total=category_total,
+        overall_total=overall_total,
+        recency=recency,
+    )
     # Only query terms matter: restrict each profile before decaying it.
     out = []
-    for user_id in ids:
-        prior = scoring.category_prior(
-            user_category_score=cat_score.get(user_id, 0.0),
-            category_total=category_total,
-            user_overall_score=all_score.get(user_id, 0.0),
-            overall_total=overall_total,
-            backoff=backoff,
-        ) * recency.get(user_id, 1.0)
+    for user_id, prior in by_prior.items():
         profile = profiles.get(user_id)
         text = 0.0
         if profile is not None and profile[0]:

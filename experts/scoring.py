@@ -282,13 +282,6 @@ def ladder_add(
     return out
 
 
-def ladder_at(sums: Mapping[str, float], *, at: datetime, when: datetime, days: float) -> float:
-    """One half-life's activity sum decayed from ``at`` to ``when``."""
-    return sums.get(ladder_key(days), 0.0) * decay_factor(
-        elapsed_seconds=(when - at).total_seconds(), half_life_seconds=days * 86400.0
-    )
-
-
 def choose_half_life(
     events: Iterable[tuple[float, int]],
     *,
@@ -335,7 +328,7 @@ def choose_half_life(
 
 def recency_ratio(
     *,
-    activity: Mapping[str, float] | None,
+    activity: float | None,
     at: datetime,
     now: datetime,
     days: float,
@@ -345,8 +338,12 @@ def recency_ratio(
     reputation half-life (both at ``now``): multiplying the prior's volume by it counts that
     volume on the routing timescale while keeping the acceptance rate and category shares.
 
-    None (no adjustment) when the row has no sum for ``days`` (a row with no counted
-    answer yet) or no answers to compare with."""
-    if not activity or ladder_key(days) not in activity or answers_now <= 0:
+    ``activity`` is the row's stored ladder sum for ``days``, referring to ``at``. None (no
+    adjustment) when the row has no such sum (no counted answer yet) or no answers to
+    compare with."""
+    if activity is None or answers_now <= 0:
         return None
-    return ladder_at(activity, at=at, when=now, days=days) / answers_now
+    factor = decay_factor(
+        elapsed_seconds=(now - at).total_seconds(), half_life_seconds=days * 86400.0
+    )
+    return activity * factor / answers_now

@@ -200,9 +200,9 @@ def test_the_recency_ratio_is_one_at_the_reputation_half_life_and_none_without_a
     later = t0 + timedelta(days=30)
     answers_now = 4.0 * 2 ** (-30 / 180)
     assert scoring.recency_ratio(
-        activity=sums, at=t0, now=later, days=180.0, answers_now=answers_now
+        activity=sums["h180"], at=t0, now=later, days=180.0, answers_now=answers_now
     ) == pytest.approx(1.0)
     assert scoring.recency_ratio(
-        activity=sums, at=t0, now=later, days=7.0, answers_now=answers_now
+        activity=sums["h7"], at=t0, now=later, days=7.0, answers_now=answers_now
     ) == pytest.approx(2 ** (-30 / 7) / 2 ** (-30 / 180))
-    assert scoring.recency_ratio(activity={}, at=t0, now=later, days=7.0, answers_now=1.0) is None
+    assert scoring.recency_ratio(activity=None, at=t0, now=later, days=7.0, answers_now=1.0) is None
