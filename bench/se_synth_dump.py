@@ -89,6 +89,16 @@ def day_stamp(when: datetime) -> str:
 # --- the corpus -----------------------------------------------------------------------------
 
 
+# The files written while posts are generated (file name, XML root element).
+POST_FILES = (
+    ("Posts", "posts"),
+    ("Votes", "votes"),
+    ("Comments", "comments"),
+    ("PostHistory", "posthistory"),
+    ("PostLinks", "postlinks"),
+)
+
+
 class Corpus:
     """Real sentences, titles and tags of a dump, and a title Markov chain over them."""
 
@@ -349,13 +359,7 @@ class Writer:
 
     def write_posts(self, plan: Plan) -> None:
         rnd, c = self.rnd, self.corpus
-        for name, root in (
-            ("Posts", "posts"),
-            ("Votes", "votes"),
-            ("Comments", "comments"),
-            ("PostHistory", "posthistory"),
-            ("PostLinks", "postlinks"),
-        ):
+        for name, root in POST_FILES:
             self.open(name, root)
         posts = self.files["Posts"]
         started = time.monotonic()
@@ -510,13 +514,7 @@ class Writer:
                     file=sys.stderr,
                     flush=True,
                 )
-        for name, root in (
-            ("Posts", "posts"),
-            ("Votes", "votes"),
-            ("Comments", "comments"),
-            ("PostHistory", "posthistory"),
-            ("PostLinks", "postlinks"),
-        ):
+        for name, root in POST_FILES:
             self.close(name, root)
 
     def write_tags(self) -> None:
