@@ -78,6 +78,18 @@ class ImportSource(models.Model):
         return self.name
 
 
+class Attributed(models.Model):
+    """Where imported content came from, shown with it (forum/_attribution.html) as its
+    licence requires; blank for content written here."""
+
+    source_url = models.URLField(_("original"), blank=True)
+    source_author = models.CharField(_("original author"), max_length=200, blank=True)
+    source_licence = models.CharField(_("licence"), max_length=40, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class ThreadStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ANSWERED = "answered", _("Answered")
@@ -86,7 +98,7 @@ class ThreadStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Thread(models.Model):
+class Thread(Attributed):
     """A question: title, body, tags, and the answers below it."""
 
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="threads")
@@ -128,9 +140,6 @@ class Thread(models.Model):
     import_source = models.ForeignKey(
         ImportSource, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    source_url = models.URLField(_("original"), blank=True)
-    source_author = models.CharField(_("original author"), max_length=200, blank=True)
-    source_licence = models.CharField(_("licence"), max_length=40, blank=True)
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
@@ -174,7 +183,7 @@ class Thread(models.Model):
         return not (self.is_hidden or self.is_deleted)
 
 
-class Post(models.Model):
+class Post(Attributed):
     """An answer in a thread."""
 
     thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="posts")
@@ -207,9 +216,6 @@ class Post(models.Model):
     source_format = models.CharField(
         max_length=8, choices=SourceFormat.choices, default=SourceFormat.MARKDOWN, editable=False
     )
-    source_url = models.URLField(_("original"), blank=True)
-    source_author = models.CharField(_("original author"), max_length=200, blank=True)
-    source_licence = models.CharField(_("licence"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("answer")
@@ -315,7 +321,7 @@ class Revision(models.Model):
         return f"Revision {self.number}"
 
 
-class PostComment(models.Model):
+class PostComment(Attributed):
     """A comment imported with a community's history (Stack Exchange Comments.xml), under
     the question (``post`` NULL) or an answer. Read-only: the forum has no comments of its
     own, so nothing here creates or edits them; they are shown with their attribution and
@@ -337,9 +343,6 @@ class PostComment(models.Model):
     score = models.IntegerField(default=0)
     # Idempotency key of the import ("se:<site>:c<id>") and attribution, as on Post.
     external_ref = models.CharField(max_length=128, unique=True, editable=False)
-    source_url = models.URLField(_("original"), blank=True)
-    source_author = models.CharField(_("original author"), max_length=200, blank=True)
-    source_licence = models.CharField(_("licence"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("imported comment")
