@@ -291,36 +291,28 @@ class Replica:
         )
 
     def router_scores(self, q: QuestionRec, users: list[int]) -> dict[int, float]:
-        """The candidate model (``EXPERTS_ROUTER_MODEL = "candidate"``), the fallback."""
-        from experts.router import rank_candidates, top_by_prior
+        """The candidate model (``EXPERTS_ROUTER_MODEL = "candidate"``, the default)."""
+        from experts.router import priors, rank_candidates, top_by_prior
 
         now = self.cutoff
         cat_score = {u: self._score_now(u, q.category_id, now) for u in users}
         all_score = {u: self._score_now(u, None, now) for u in users}
-        query = query_terms(title=q.title, body=q.body, tags=q.tags)
-        recency = self.recency()
-        text_ids = set(
-            top_by_prior(
-                ids=users,
-                cat_score=cat_score,
-                all_score=all_score,
-                category_total=sum(cat_score.values()),
-                overall_total=sum(all_score.values()),
-                recency=recency,
-            )
-        )
-        ranked = rank_candidates(
+        by_prior = priors(
             ids=users,
             cat_score=cat_score,
             all_score=all_score,
             category_total=sum(cat_score.values()),
             overall_total=sum(all_score.values()),
+            recency=self.recency(),
+        )
+        text_ids = set(top_by_prior(by_prior))
+        ranked = rank_candidates(
+            priors=by_prior,
             profiles={u: p for u, p in self.profiles.items() if u in text_ids},
-            query=query,
+            query=query_terms(title=q.title, body=q.body, tags=q.tags),
             background=self.background,
             background_total=self.background_total,
             now=now,
-            recency=recency,
         )
         return {s.user_id: s.log_score for s in ranked}
 

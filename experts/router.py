@@ -205,7 +205,7 @@ def rank(
         TermStat.objects.filter(term__in=[*query, TOTAL_TERM]).values_list("term", "count")
     )
     background_total = background.pop(TOTAL_TERM, 0.0)
-    text_ids = top_by_prior(
+    by_prior = priors(
         ids=ids,
         cat_score=cat_score,
         all_score=all_score,
@@ -213,19 +213,14 @@ def rank(
         overall_total=_cached_total(None),
         recency=recency,
     )
-    profiles = _profiles_restricted(ids=text_ids, terms=list(query))
+    profiles = _profiles_restricted(ids=top_by_prior(by_prior), terms=list(query))
     return rank_candidates(
-        ids=ids,
-        cat_score=cat_score,
-        all_score=all_score,
-        category_total=_cached_total(question.category_id),
-        overall_total=_cached_total(None),
+        priors=by_prior,
         profiles=profiles,
         query=query,
         background=background,
         background_total=background_total,
         now=now,
-        recency=recency,
     )
 
 
@@ -249,27 +244,11 @@ def _profiles_restricted(
     return out
 
 
-def top_by_prior(
-    *,
-    ids: Iterable[int],
-    cat_score: dict[int, float],
-    all_score: dict[int, float],
-    category_total: float,
-    overall_total: float,
-    recency: dict[int, float] | None = None,
-) -> list[int]:
-    """The EXPERTS_ROUTING_TEXT_CANDIDATES best candidates by prior: only they get the
-    (costlier) text evidence. Text is a re-ranking signal: a candidate far down by
-    standing would need an extreme text match to reach the few who get notified."""
+def top_by_prior(by_prior: dict[int, float]) -> list[int]:
+    """The EXPERTS_ROUTING_TEXT_CANDIDATES best candidates by prior (``priors``): only
+    they get the (costlier) text evidence. Text is a re-ranking signal: a candidate far
+    down by standing would need an extreme text match to reach the few who get notified."""
     limit = int(conf.get("EXPERTS_ROUTING_TEXT_CANDIDATES"))
-    by_prior = priors(
-        ids=ids,
-        cat_score=cat_score,
-        all_score=all_score,
-        category_total=category_total,
-        overall_total=overall_total,
-        recency=recency,
-    )
     return sorted(by_prior, key=lambda u: (-by_prior[u], u))[:limit]
 
 
@@ -302,33 +281,20 @@ def priors(
 
 def rank_candidates(
     *,
-    ids: Iterable[int],
-    cat_score: dict[int, float],
-    all_score: dict[int, float],
-    category_total: float,
-    overall_total: float,
+    priors: dict[int, float],
     profiles: dict[int, tuple[dict[str, float], float, datetime]],
     query: dict[str, float],
     background: dict[str, float],
     background_total: float,
     now: datetime,
-    recency: dict[int, float] | None = None,
 ) -> list[Suggestion]:
-    """The pure scoring step, shared with the offline evaluation (``recency``: see
-    ``priors``)."""
+    """The pure scoring step, shared with the offline evaluation: each candidate's prior
+    (``priors``) times the text evidence of their profile, if they have one here."""
     half_life = conf.half_life_seconds()
     smoothing = float(conf.get("EXPERTS_TEXT_SMOOTHING"))
-    by_prior = priors(
-        ids=ids,
-        cat_score=cat_score,
-        all_score=all_score,
-        category_total=category_total,
-        overall_total=overall_total,
-        recency=recency,
-    )
     # Only query terms matter: restrict each profile before decaying it.
     out = []
-    for user_id, prior in by_prior.items():
+    for user_id, prior in priors.items():
         profile = profiles.get(user_id)
         text = 0.0
         if profile is not None and profile[0]:
