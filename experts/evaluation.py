@@ -317,13 +317,13 @@ class Replica:
         return {s.user_id: s.log_score for s in ranked}
 
     def routing_half_life_days(self) -> float:
-        """As ``services.routing_calibrate`` chooses it live: from the latest 50,000
-        answers (by someone other than the asker) before the cutoff; without any, the
-        reputation half-life."""
+        """As ``services.routing_calibrate`` chooses it live: from the latest
+        ``scoring.CALIBRATION_ANSWERS`` answers (by someone other than the asker) before the
+        cutoff; without any, the reputation half-life."""
         if self._routing_days is None:
             events = sorted(
                 (t.timestamp(), u) for u, times in self.answer_times.items() for t in times
-            )[-50_000:]
+            )[-scoring.CALIBRATION_ANSWERS :]
             best, _ = scoring.choose_half_life(events)
             self._routing_days = best or self.half_life / 86400.0
         return self._routing_days

@@ -255,6 +255,10 @@ ACTIVITY_HALF_LIVES_DAYS: tuple[float, ...] = (
 )  # fmt: skip
 
 
+# How many of the latest answers the routing timescale is chosen from (live and offline).
+CALIBRATION_ANSWERS = 50_000
+
+
 def ladder_key(days: float) -> str:
     # Not a bare number: a digit key would read as an array index in a JSON key lookup.
     return f"h{days:g}"

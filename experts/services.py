@@ -531,7 +531,9 @@ def scores_refresh(*, now: datetime | None = None, batch_size: int = 2000) -> in
 # --- Routing timescale ----------------------------------------------------------------
 
 
-def routing_calibrate(*, max_answers: int = 50_000) -> RoutingCalibration | None:
+def routing_calibrate(
+    *, max_answers: int = scoring.CALIBRATION_ANSWERS
+) -> RoutingCalibration | None:
     """Choose the routing half-life from the latest ``max_answers`` answers (daily beat
     task; see ``scoring.choose_half_life``). None, and nothing stored, while no answer
     has a predecessor to be predicted from."""
