@@ -99,6 +99,17 @@ def _require_chromium() -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture
+def still_clock() -> Iterator[None]:
+    """Time stands still for the test: django-ratelimit counts in fixed windows, and a
+    slow run that crosses a window's end restarts the count (seen once in CI under load).
+    """
+    import time_machine
+
+    with time_machine.travel("2026-06-01 12:00:00+00:00", tick=False):
+        yield
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     _require_chromium()

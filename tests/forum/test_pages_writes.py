@@ -377,7 +377,7 @@ def test_anonymous_writes_are_sent_to_log_in(client, question, answer, name):
     assert _snapshot() == before
 
 
-def test_too_many_votes_are_refused_with_429(customer_client, answer, settings):
+def test_too_many_votes_are_refused_with_429(customer_client, answer, settings, still_clock):
     # A private cache: the counters must not be shared with (or flushed by) other test runs
     # using the same Redis database.
     settings.CACHES = {

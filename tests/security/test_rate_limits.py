@@ -20,7 +20,7 @@ def asked(customer, other_customer, category):
     return thread, post
 
 
-def test_a_user_gets_twenty_accepts_an_hour_from_any_address(customer_client, asked):
+def test_a_user_gets_twenty_accepts_an_hour_from_any_address(customer_client, asked, still_clock):
     thread, post = asked
     url = f"/t/{thread.pk}/accept/{post.pk}/"
     codes = [
@@ -30,7 +30,7 @@ def test_a_user_gets_twenty_accepts_an_hour_from_any_address(customer_client, as
     assert codes[20] == 429
 
 
-def test_the_api_limits_accepts_per_user_from_any_address(customer_client, asked):
+def test_the_api_limits_accepts_per_user_from_any_address(customer_client, asked, still_clock):
     thread, post = asked
     url = f"/api/v1/threads/{thread.pk}/accept/"
     codes = [
@@ -43,7 +43,7 @@ def test_the_api_limits_accepts_per_user_from_any_address(customer_client, asked
     assert codes[20] == 429
 
 
-def test_many_accounts_behind_one_address_share_its_budget(settings, category):
+def test_many_accounts_behind_one_address_share_its_budget(settings, category, still_clock):
     settings.RATE_LIMITS_PER_IP = {**settings.RATE_LIMITS_PER_IP, "accepts": "5/h"}
     codes = []
     for n in range(3):
